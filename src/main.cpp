@@ -1,1 +1,109 @@
-int main() { return 0; }
+// tabel: command line → Config → App. Nothing else lives here.
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <iostream>
+
+#include "app/app.hpp"
+#include "app/config.hpp"
+#include "common/error.hpp"
+#include "infra/log/log.hpp"
+
+namespace {
+
+constexpr int kConfigErrorExit = 2;
+
+std::string SettingsHelp() {
+  std::string text =
+      "\nConfiguration (environment variables; a TOML file may set the same keys in lower case\n"
+      "without the TABEL_ prefix, e.g. http_port = 8080):\n";
+  for (const auto& setting : tabel::app::Settings()) {
+    text += "  " + std::string(setting.env) + "\n      " + std::string(setting.description) + "\n";
+  }
+  return text;
+}
+
+std::vector<std::string> SplitList(const std::string& value) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= value.size()) {
+    const size_t comma = value.find(',', start);
+    items.push_back(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Tabel: employees' activities, timesheets and reports."};
+  cli.footer(SettingsHelp());
+  cli.require_subcommand(1);
+  std::optional<std::string> config_file;
+  cli.add_option("--config", config_file, "TOML configuration file (or TABEL_CONFIG_FILE)");
+
+  tabel::app::ServeOptions serve_options;
+  std::string services;
+  auto* serve = cli.add_subcommand("serve", "Run the HTTP API (and the in-process queue workers)");
+  serve->add_option("--services", services, "Comma-separated services to run; default all")
+      ->check([](const std::string& value) -> std::string {
+        const auto& known = tabel::app::KnownServices();
+        for (const std::string& name : SplitList(value)) {
+          if (std::find(known.begin(), known.end(), name) == known.end()) {
+            std::string list;
+            for (const auto& service : known) list += (list.empty() ? "" : ", ") + service;
+            return "unknown service \"" + name + "\"; known: " + list;
+          }
+        }
+        return {};
+      });
+  serve->add_flag("--demo", serve_options.demo,
+                  "Fill an empty database with a demo company and print the logins");
+  auto* worker = cli.add_subcommand("worker", "Run queue consumers only (no HTTP API)");
+  auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit");
+  auto* version = cli.add_subcommand("version", "Print the version and exit");
+  auto* routes = cli.add_subcommand("routes", "Print every HTTP route (method and path template) and exit");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = cli.exit(error);
+    return code == 0 ? 0 : kConfigErrorExit;
+  }
+
+  if (version->parsed()) {
+    std::cout << "tabel " << TABEL_VERSION << "\n";
+    return 0;
+  }
+
+  tabel::app::Config config;
+  try {
+    config = tabel::app::LoadConfig(tabel::app::ProcessEnvironment(), config_file);
+  } catch (const tabel::app::ConfigError& error) {
+    std::cerr << "tabel: configuration error: " << error.what() << "\n";
+    return kConfigErrorExit;
+  }
+  if (!services.empty()) serve_options.services = SplitList(services);
+
+  tabel::log::Logger logger(config.log_level);
+  try {
+    tabel::app::App app(config, logger);
+    if (serve->parsed()) return app.Serve(serve_options);
+    if (worker->parsed()) return app.Worker();
+    if (migrate->parsed()) return app.Migrate();
+    if (routes->parsed()) return app.Routes(std::cout);
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "tabel: configuration error: " << error.what() << "\n";
+    return kConfigErrorExit;
+  } catch (const tabel::Error& error) {
+    logger.Error("fatal", {{"error", error.detail()}, {"internal", error.internal()}});
+    return 1;
+  } catch (const std::exception& error) {
+    logger.Error("fatal", {{"error", error.what()}});
+    return 1;
+  }
+  return 0;
+}

@@ -12,17 +12,17 @@
 namespace tabel {
 
 enum class ErrorKind {
-  kBadRequest,       // 400: malformed body or parameter
-  kUnauthorized,     // 401: no or bad credentials
-  kForbidden,        // 403: allowed to see but not to do
-  kNotFound,         // 404: absent or outside the caller's scope
-  kMethodNotAllowed, // 405
-  kConflict,         // 409: conflicts with the current state
-  kPayloadTooLarge,  // 413
-  kUnprocessable,    // 422: a business rule is broken
-  kTooManyRequests,  // 429
-  kUnavailable,      // 503: a dependency is down or the server is saturated
-  kInternal,         // 500
+  kBadRequest,        // 400: malformed body or parameter
+  kUnauthorized,      // 401: no or bad credentials
+  kForbidden,         // 403: allowed to see but not to do
+  kNotFound,          // 404: absent or outside the caller's scope
+  kMethodNotAllowed,  // 405
+  kConflict,          // 409: conflicts with the current state
+  kPayloadTooLarge,   // 413
+  kUnprocessable,     // 422: a business rule is broken
+  kTooManyRequests,   // 429
+  kUnavailable,       // 503: a dependency is down or the server is saturated
+  kInternal,          // 500
 };
 
 // One bad field of a request: `field` is the name the client sent (a JSON

@@ -50,10 +50,18 @@ class Logger {
   // stable snake_case name ("http_request", "db_unavailable").
   void Write(Level level, std::string_view event, std::initializer_list<Field> fields = {});
 
-  void Debug(std::string_view event, std::initializer_list<Field> fields = {}) { Write(Level::kDebug, event, fields); }
-  void Info(std::string_view event, std::initializer_list<Field> fields = {}) { Write(Level::kInfo, event, fields); }
-  void Warn(std::string_view event, std::initializer_list<Field> fields = {}) { Write(Level::kWarn, event, fields); }
-  void Error(std::string_view event, std::initializer_list<Field> fields = {}) { Write(Level::kError, event, fields); }
+  void Debug(std::string_view event, std::initializer_list<Field> fields = {}) {
+    Write(Level::kDebug, event, fields);
+  }
+  void Info(std::string_view event, std::initializer_list<Field> fields = {}) {
+    Write(Level::kInfo, event, fields);
+  }
+  void Warn(std::string_view event, std::initializer_list<Field> fields = {}) {
+    Write(Level::kWarn, event, fields);
+  }
+  void Error(std::string_view event, std::initializer_list<Field> fields = {}) {
+    Write(Level::kError, event, fields);
+  }
 
  private:
   Level min_level_;

@@ -1,0 +1,195 @@
+#include "app/app.hpp"
+
+#include <csignal>
+#include <ostream>
+#include <thread>
+
+#include "common/error.hpp"
+#include "http/blocking_pool.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "infra/bus/amqp_probe.hpp"
+#include "infra/cache/redis_probe.hpp"
+#include "infra/db/database.hpp"
+#include "infra/db/migrations.hpp"
+#include "infra/log/log.hpp"
+#include "infra/metrics/metrics.hpp"
+#include "ops/ops.hpp"
+
+namespace tabel::app {
+namespace {
+
+constexpr std::chrono::seconds kStartupDatabaseWait{30};
+constexpr std::chrono::milliseconds kProbeTimeout{2000};
+
+db::DatabaseOptions DatabaseOptionsFrom(const Config& config) {
+  db::DatabaseOptions options;
+  options.url = config.database_url;
+  options.pool_size = static_cast<size_t>(config.db_pool_size);
+  return options;
+}
+
+// Applies pending migrations, waiting for the database to come up (a pod may
+// start before PostgreSQL does) but not forever.
+int ApplyMigrations(db::Database& database, log::Logger& logger) {
+  const auto deadline = std::chrono::steady_clock::now() + kStartupDatabaseWait;
+  for (;;) {
+    try {
+      const int applied = db::Migrator(database).Apply();
+      logger.Info("migrations_applied", {{"count", applied}});
+      return applied;
+    } catch (const Error& error) {
+      if (error.kind() != ErrorKind::kUnavailable || std::chrono::steady_clock::now() > deadline) throw;
+      logger.Warn("database_unavailable_at_start",
+                  {{"error", error.internal().empty() ? error.detail() : error.internal()}});
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+}
+
+void RegisterProcessMetrics(metrics::Registry& registry, db::Database& database) {
+  registry.AddGauge("tabel_build_info", "Build information; the value is always 1.", {"version"})
+      .WithLabels({TABEL_VERSION})
+      .Set(1);
+  auto& pool =
+      registry.AddGauge("tabel_db_pool_connections", "Database pool connections by state.", {"state"});
+  registry.AddCollector([&pool, &database] {
+    const auto in_use = static_cast<double>(database.in_use());
+    pool.WithLabels({"in_use"}).Set(in_use);
+    pool.WithLabels({"idle"}).Set(static_cast<double>(database.pool_size()) - in_use);
+  });
+}
+
+std::vector<ops::ReadinessCheck> ReadinessChecks(const Config& config, db::Database& database) {
+  std::vector<ops::ReadinessCheck> checks;
+  checks.push_back({"database", [&database] { database.Ping(); }});
+  if (!config.amqp_url.empty()) {
+    checks.push_back({"broker", [url = config.amqp_url] { bus::PingAmqp(url, kProbeTimeout); }});
+  }
+  if (!config.redis_url.empty()) {
+    checks.push_back({"cache", [url = config.redis_url] { cache::PingRedis(url, kProbeTimeout); }});
+  }
+  return checks;
+}
+
+// Runs `io` on `threads` threads (this one included) until it is stopped.
+void RunIo(asio::io_context& io, int threads) {
+  std::vector<std::thread> extra;
+  for (int i = 1; i < threads; ++i) extra.emplace_back([&io] { io.run(); });
+  io.run();
+  for (std::thread& thread : extra) thread.join();
+}
+
+}  // namespace
+
+const std::vector<std::string>& KnownServices() {
+  static const std::vector<std::string> services = {"users",     "auth",         "management", "calendar",
+                                                    "analytics", "notification", "agent"};
+  return services;
+}
+
+App::App(Config config, log::Logger& logger) : config_(std::move(config)), logger_(logger) {}
+
+App::~App() = default;
+
+int App::Migrate() {
+  db::Database database(DatabaseOptionsFrom(config_));
+  ApplyMigrations(database, logger_);
+  return 0;
+}
+
+int App::Worker() {
+  // Queue consumers arrive with the services that publish work for them; the
+  // worker process already owns the database and the shutdown protocol.
+  db::Database database(DatabaseOptionsFrom(config_));
+  ApplyMigrations(database, logger_);
+  asio::io_context io(1);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([this, &io](const boost::system::error_code&, int signal) {
+    logger_.Info("shutdown_started", {{"signal", signal}});
+    io.stop();
+  });
+  logger_.Info("worker_started", {});
+  io.run();
+  logger_.Info("stopped", {});
+  return 0;
+}
+
+// What the routes of this process hold on to, built in dependency order.
+struct App::Runtime {
+  explicit Runtime(const Config& config)
+      : database(DatabaseOptionsFrom(config)),
+        blocking(static_cast<size_t>(config.blocking_threads), config.max_concurrent_requests * 2),
+        ops{registry, blocking, ReadinessChecks(config, database), config.swagger_ui_dir} {
+    RegisterProcessMetrics(registry, database);
+    ops::RegisterRoutes(router, ops);
+  }
+
+  metrics::Registry registry;
+  db::Database database;
+  http::BlockingPool blocking;
+  ops::OpsDependencies ops;
+  http::Router router;
+};
+
+int App::Routes(std::ostream& out) {
+  const Runtime runtime(config_);
+  for (const http::Route& route : runtime.router.routes()) {
+    out << beast::http::to_string(route.method) << " " << route.path_template << "\n";
+  }
+  return 0;
+}
+
+int App::Serve(const ServeOptions& options) {
+  // Declaration order is construction order; teardown runs in reverse, so
+  // everything below outlives what is declared after it.
+  Runtime runtime(config_);
+  ApplyMigrations(runtime.database, logger_);
+
+  asio::io_context io(config_.io_threads);
+  http::ServerOptions server_options;
+  server_options.host = config_.http_host;
+  server_options.port = config_.http_port;
+  server_options.max_body_bytes = config_.max_body_bytes;
+  server_options.read_timeout = config_.read_timeout;
+  server_options.idle_timeout = config_.idle_timeout;
+  server_options.max_concurrent_requests = config_.max_concurrent_requests;
+  http::HttpServer server(io, server_options, runtime.router, logger_, runtime.registry);
+  server.Listen();
+
+  std::string services;
+  for (const std::string& service : options.services.empty() ? KnownServices() : options.services) {
+    services += (services.empty() ? "" : ",") + service;
+  }
+  logger_.Info("listening", {{"host", config_.http_host}, {"port", server.port()}, {"services", services}});
+  server.Start();
+
+  // SIGINT/SIGTERM: stop accepting, let in-flight requests finish (up to the
+  // shutdown timeout), then stop the io threads.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer drain(io);
+  const auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  std::function<void(const boost::system::error_code&)> poll = [&](const boost::system::error_code&) {
+    if (server.Drained() || std::chrono::steady_clock::now() >= *deadline) {
+      if (!server.Drained()) logger_.Warn("shutdown_timeout", {});
+      io.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(10));
+    drain.async_wait(poll);
+  };
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    logger_.Info("shutdown_started", {{"signal", signal}});
+    *deadline = std::chrono::steady_clock::now() + config_.shutdown_timeout;
+    server.BeginShutdown();
+    poll({});
+  });
+
+  RunIo(io, config_.io_threads);
+  runtime.blocking.Stop();
+  logger_.Info("stopped", {});
+  return 0;
+}
+
+}  // namespace tabel::app

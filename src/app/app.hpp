@@ -1,0 +1,50 @@
+#pragma once
+// The composition root: builds every client and service in dependency order,
+// wires them together by constructor injection, runs the process mode asked
+// for, and tears everything down in reverse order.
+// Thread-safety: an App is driven by the main thread only.
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+
+namespace tabel::log {
+class Logger;
+}
+
+namespace tabel::app {
+
+// The services of PRODUCT.md; a process runs all of them or a subset.
+const std::vector<std::string>& KnownServices();
+
+struct ServeOptions {
+  std::vector<std::string> services;  // empty = all
+  bool demo = false;
+};
+
+class App {
+ public:
+  App(Config config, log::Logger& logger);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Each returns the process exit code. Serve and Worker block until SIGINT
+  // or SIGTERM, then shut down gracefully.
+  int Serve(const ServeOptions& options);
+  int Worker();
+  int Migrate();
+  // Prints "METHOD /path/template" for every route `serve` would mount.
+  int Routes(std::ostream& out);
+
+ private:
+  struct Runtime;
+
+  Config config_;
+  log::Logger& logger_;
+};
+
+}  // namespace tabel::app

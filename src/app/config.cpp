@@ -1,0 +1,158 @@
+#include "app/config.hpp"
+
+#include <toml++/toml.h>
+#include <charconv>
+#include <cstdlib>
+
+namespace tabel::app {
+namespace {
+
+[[noreturn]] void Fail(std::string_view name, const std::string& message, const std::string& value) {
+  throw ConfigError(std::string(name) + ": " + message + " (got \"" + value + "\")");
+}
+
+int64_t ParseInteger(std::string_view name, const std::string& value, int64_t min, int64_t max) {
+  int64_t number = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (ec != std::errc() || end != value.data() + value.size() || number < min || number > max) {
+    Fail(name, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max), value);
+  }
+  return number;
+}
+
+template <class Member>
+Setting Text(std::string_view env, std::string_view description, Member member,
+             std::initializer_list<std::string_view> schemes = {}) {
+  std::vector<std::string_view> allowed(schemes);
+  return {env, description, [env, member, allowed](Config& config, const std::string& value) {
+            if (!allowed.empty()) {
+              bool ok = false;
+              for (std::string_view scheme : allowed) {
+                ok = ok ||
+                     (value.rfind(std::string(scheme) + "://", 0) == 0 && value.size() > scheme.size() + 3);
+              }
+              if (!value.empty() && !ok) {
+                std::string expected;
+                for (std::string_view scheme : allowed) {
+                  expected += (expected.empty() ? "" : " or ") + std::string(scheme) + "://...";
+                }
+                Fail(env, "must be a URL of the form " + expected, value);
+              }
+            }
+            config.*member = value;
+          }};
+}
+
+template <class Member>
+Setting Integer(std::string_view env, std::string_view description, Member member, int64_t min, int64_t max) {
+  return {env, description, [env, member, min, max](Config& config, const std::string& value) {
+            config.*member = static_cast<std::remove_reference_t<decltype(config.*member)>>(
+                ParseInteger(env, value, min, max));
+          }};
+}
+
+Setting Milliseconds(std::string_view env, std::string_view description,
+                     std::chrono::milliseconds Config::*member) {
+  return {env, description, [env, member](Config& config, const std::string& value) {
+            config.*member = std::chrono::milliseconds(ParseInteger(env, value, 1, 3'600'000));
+          }};
+}
+
+}  // namespace
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> settings = {
+      Text("TABEL_HTTP_HOST", "Address the HTTP server listens on (0.0.0.0 in containers).",
+           &Config::http_host),
+      Integer("TABEL_HTTP_PORT", "HTTP port; 0 picks a free one.", &Config::http_port, 0, 65535),
+      Text("TABEL_DATABASE_URL",
+           "sqlite://<path> (default sqlite://var/tabel.db) or postgresql://user:pass@host:port/db.",
+           &Config::database_url, {"sqlite", "postgresql", "postgres"}),
+      Text("TABEL_AMQP_URL", "amqp://user:pass@host:port/vhost of RabbitMQ; empty = the in-process queue.",
+           &Config::amqp_url, {"amqp", "amqps"}),
+      Text("TABEL_REDIS_URL", "redis://host:port/db of Redis; empty = the in-memory cache.",
+           &Config::redis_url, {"redis"}),
+      Text("TABEL_SMTP_URL", "smtp://host:port of the mail server; empty = .eml files in TABEL_MAIL_DIR.",
+           &Config::smtp_url, {"smtp", "smtps"}),
+      Text("TABEL_MAIL_DIR", "Folder for .eml files when no SMTP server is configured.", &Config::mail_dir),
+      {"TABEL_LOG_LEVEL", "debug, info, warn or error.",
+       [](Config& config, const std::string& value) {
+         const auto level = log::ParseLevel(value);
+         if (!level) Fail("TABEL_LOG_LEVEL", "must be debug, info, warn or error", value);
+         config.log_level = *level;
+       }},
+      Text("TABEL_JWT_SECRET",
+           "Secret for HS256 access tokens; empty = random per process (development only).",
+           &Config::jwt_secret),
+      Text("TABEL_TIMEZONE", "The company's time zone (IANA name).", &Config::timezone),
+      Text("TABEL_DEMO_PASSWORD", "Password of the demo logins created by --demo.", &Config::demo_password),
+      Text("TABEL_SWAGGER_UI_DIR", "Folder with the swagger-ui-dist files served under /docs.",
+           &Config::swagger_ui_dir),
+      Integer("TABEL_IO_THREADS", "Threads running the HTTP server.", &Config::io_threads, 1, 64),
+      Integer("TABEL_BLOCKING_THREADS", "Threads for database and other blocking calls.",
+              &Config::blocking_threads, 1, 256),
+      Integer("TABEL_WORKER_THREADS", "Queue consumers in this process; 0 = none.", &Config::worker_threads,
+              0, 64),
+      Integer("TABEL_DB_POOL_SIZE", "Database connections per process.", &Config::db_pool_size, 1, 256),
+      Integer("TABEL_MAX_BODY_BYTES", "Default largest request body (413 beyond).", &Config::max_body_bytes,
+              1024, 1 << 30),
+      Integer("TABEL_MAX_CONCURRENT_REQUESTS", "Requests handled at once (503 beyond).",
+              &Config::max_concurrent_requests, 1, 1'000'000),
+      Milliseconds("TABEL_READ_TIMEOUT_MS", "Time to receive one whole request.", &Config::read_timeout),
+      Milliseconds("TABEL_IDLE_TIMEOUT_MS", "Idle keep-alive connections are closed after this.",
+                   &Config::idle_timeout),
+      Milliseconds("TABEL_SHUTDOWN_TIMEOUT_MS", "Time to finish in-flight work on SIGTERM.",
+                   &Config::shutdown_timeout),
+  };
+  return settings;
+}
+
+Environment ProcessEnvironment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+Config LoadConfig(const Environment& environment, std::optional<std::string> file) {
+  Config config;
+  if (!file) file = environment("TABEL_CONFIG_FILE");
+  if (file && !file->empty()) {
+    toml::table table;
+    try {
+      table = toml::parse_file(*file);
+    } catch (const toml::parse_error& error) {
+      throw ConfigError("TABEL_CONFIG_FILE: cannot read " + *file + ": " + std::string(error.description()));
+    }
+    for (const auto& [key, node] : table) {
+      const std::string env = "TABEL_" + [&] {
+        std::string upper(key.str());
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return upper;
+      }();
+      const Setting* setting = nullptr;
+      for (const Setting& candidate : Settings()) {
+        if (candidate.env == env) setting = &candidate;
+      }
+      if (setting == nullptr)
+        throw ConfigError(*file + ": unknown setting \"" + std::string(key.str()) + "\"");
+      std::string value;
+      if (const auto* text = node.as_string()) {
+        value = text->get();
+      } else if (const auto* integer = node.as_integer()) {
+        value = std::to_string(integer->get());
+      } else {
+        throw ConfigError(*file + ": \"" + std::string(key.str()) + "\" must be a string or an integer");
+      }
+      setting->apply(config, value);
+    }
+  }
+  for (const Setting& setting : Settings()) {
+    if (const auto value = environment(setting.env)) setting.apply(config, *value);
+  }
+  if (config.database_url.empty()) throw ConfigError("TABEL_DATABASE_URL: must not be empty");
+  return config;
+}
+
+}  // namespace tabel::app

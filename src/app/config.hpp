@@ -1,0 +1,68 @@
+#pragma once
+// The one typed configuration of a Tabel process. Sources, later ones win:
+// built-in defaults (the embedded mode: SQLite, in-process queue, in-memory
+// cache, mail into a folder), an optional TOML file (TABEL_CONFIG_FILE or
+// --config), then TABEL_* environment variables. Validated at start-up: a bad
+// value throws ConfigError naming the variable, and the process exits with 2.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "infra/log/log.hpp"
+
+namespace tabel::app {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  std::string http_host = "127.0.0.1";
+  uint16_t http_port = 8080;
+  std::string database_url = "sqlite://var/tabel.db";
+  std::string amqp_url;   // empty: the in-process queue in the database
+  std::string redis_url;  // empty: the in-memory cache
+  std::string smtp_url;   // empty: mail is written as .eml files into mail_dir
+  std::string mail_dir = "var/mail";
+  log::Level log_level = log::Level::kInfo;
+  std::string jwt_secret;  // empty: a random secret per process (development only)
+  std::string timezone = "Europe/Moscow";
+  std::string demo_password = "demo";
+  std::string swagger_ui_dir = TABEL_SOURCE_DIR "/web/node_modules/swagger-ui-dist";
+
+  int io_threads = 2;
+  int blocking_threads = 8;
+  int worker_threads = 1;  // queue consumers in this process; 0 = none
+  int db_pool_size = 8;
+  size_t max_body_bytes = 1 << 20;
+  size_t max_concurrent_requests = 1024;
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds shutdown_timeout{10000};
+};
+
+// One setting: its variable name, its TOML key, a description for --help and
+// the docs, and how to apply a textual value to a Config.
+struct Setting {
+  std::string_view env;
+  std::string_view description;
+  std::function<void(Config&, const std::string&)> apply;  // throws ConfigError
+};
+
+const std::vector<Setting>& Settings();
+
+// Reads an environment variable; injected so tests can supply their own.
+using Environment = std::function<std::optional<std::string>(std::string_view name)>;
+Environment ProcessEnvironment();
+
+// `file` overrides TABEL_CONFIG_FILE when given.
+Config LoadConfig(const Environment& environment, std::optional<std::string> file = std::nullopt);
+
+}  // namespace tabel::app

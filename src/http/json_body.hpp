@@ -1,0 +1,54 @@
+#pragma once
+// Reading JSON request bodies into typed values. Every problem with a body is
+// a 400 problem+json naming the field; a handler never sees a half-valid body.
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+#include "http/message.hpp"
+
+namespace tabel::http {
+
+// Parses the request body as a JSON object. Throws Error (400) when the
+// content type is not JSON, the body is not valid JSON, or not an object.
+nlohmann::json ParseJsonObject(const Request& request);
+
+// Reads typed members from a JSON object, collecting every problem; call
+// Finish() to throw one validation error listing them all.
+// Thread-safety: one instance per request.
+class JsonFields {
+ public:
+  explicit JsonFields(const nlohmann::json& object) : object_(object) {}
+
+  std::optional<std::string> String(std::string_view name, bool required, size_t max_length = 1000);
+  std::optional<int64_t> Int(std::string_view name, bool required,
+                             int64_t min = std::numeric_limits<int64_t>::min(),
+                             int64_t max = std::numeric_limits<int64_t>::max());
+  std::optional<bool> Bool(std::string_view name, bool required);
+
+  // Records a problem found by the caller's own checks.
+  void Add(std::string field, std::string message) {
+    errors_.push_back({std::move(field), std::move(message)});
+  }
+  bool ok() const { return errors_.empty(); }
+
+  // Throws Error::Validation with every problem recorded, if any. Members
+  // not read by any accessor are reported as unknown when `reject_unknown`.
+  void Finish(bool reject_unknown = true);
+
+ private:
+  const nlohmann::json* Member(std::string_view name, bool required);
+
+  const nlohmann::json& object_;
+  std::vector<FieldError> errors_;
+  std::vector<std::string> seen_;
+};
+
+}  // namespace tabel::http

@@ -1,0 +1,173 @@
+#pragma once
+// The embedded bus worker: relays the outbox into the database task queue
+// and runs the subscribed consumers on its own threads.
+//
+//   bus::Worker worker(database, topology, clock, logger, registry, {.consumer_threads = 2});
+//   worker.Subscribe("mail", [&](const bus::Delivery& d) { ... });
+//   worker.Start();
+//   ...
+//   worker.Stop();  // graceful: running consumers finish first
+//
+// Start() runs one relay thread (outbox -> task_queue, see EmbeddedRelay)
+// and, when something is subscribed, `consumer_threads` consumer threads.
+// Each consumer thread claims one task per transaction from the subscribed
+// queues (round robin), runs its Consumer with no database session held,
+// then records the outcome (message.hpp: return = done, PermanentFailure =
+// dead at once, any other exception = retry with backoff until the queue's
+// max_attempts, then dead). A task whose lease expired while running is
+// delivered again; if that happens after its final attempt (the consumer
+// keeps crashing the process or outliving its lease) it is dead-lettered
+// without another delivery.
+//
+// Threads survive database outages: a failing poll is logged (at most one
+// line per kErrorLogInterval per thread, plus one when it recovers) and
+// retried with a growing delay up to kMaxErrorBackoff.
+//
+// Metrics registered on the given registry (one Worker per registry):
+//   tabel_queue_tasks{queue,status}                 gauge, sampled per scrape
+//   tabel_outbox_unpublished                        gauge, sampled per scrape
+//   tabel_outbox_oldest_unpublished_seconds         gauge, sampled per scrape
+//   tabel_tasks_processed_total{queue,outcome}      counter: done, retry, dead
+// The sampled gauges come from one collector (TaskQueue::Stats) that never
+// throws: on a database error it keeps the previous values.
+//
+// Thread-safety: Subscribe, Start, Stop and RunOnce are called from one
+// controlling thread (never from a consumer); Wake is safe from any thread.
+// The database, topology, logger and registry must outlive the Worker.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "infra/bus/backoff.hpp"
+#include "infra/bus/message.hpp"
+#include "infra/bus/relay.hpp"
+#include "infra/bus/task_queue.hpp"
+#include "infra/bus/topology.hpp"
+#include "infra/db/database.hpp"
+#include "infra/log/log.hpp"
+#include "infra/metrics/metrics.hpp"
+
+namespace tabel::bus {
+
+struct WorkerOptions {
+  // Consumer threads (0 = only relay). Consumers run concurrently when > 1.
+  size_t consumer_threads = 1;
+  // How long an idle thread sleeps before polling again; Wake() cuts it short.
+  std::chrono::milliseconds poll_interval{200};
+  // Outbox messages per relay transaction (EmbeddedRelay).
+  size_t relay_batch = 100;
+  // Names this worker in task_queue.locked_by and logs; must be unique among
+  // live workers. Empty = "<hostname>-<pid>-<random>".
+  std::string worker_id;
+  // Jitter source of retry delays; empty = DefaultUnitRandom(). Called from
+  // consumer threads: must be thread-safe.
+  UnitRandom random;
+};
+
+class Worker {
+ public:
+  // The longest delay between polls while the database keeps failing.
+  static constexpr std::chrono::milliseconds kMaxErrorBackoff{30000};
+  // At most one error line per thread in this period while failures repeat.
+  static constexpr std::chrono::milliseconds kErrorLogInterval{30000};
+
+  // Uses an EmbeddedRelay. Registers the metric families on `registry`
+  // (std::invalid_argument if they are registered already, e.g. by another
+  // Worker) and a collector for the sampled gauges. Does not touch the
+  // database. Throws std::invalid_argument for bad options.
+  Worker(db::Database& database, const Topology& topology, Clock clock, log::Logger& logger,
+         metrics::Registry& registry, WorkerOptions options = {});
+  // As above with another relay (e.g. one publishing to RabbitMQ); the
+  // Worker's relay thread calls relay->RelayBatch().
+  Worker(db::Database& database, const Topology& topology, Clock clock, log::Logger& logger,
+         metrics::Registry& registry, WorkerOptions options, std::unique_ptr<Relay> relay);
+  // Stops (see Stop) and detaches the metrics collector.
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Consumes `queue` with `consumer`. Before Start only (std::logic_error);
+  // std::invalid_argument for a queue the topology does not declare or one
+  // already subscribed, or an empty consumer.
+  void Subscribe(const std::string& queue, Consumer consumer);
+
+  // Starts the threads. std::logic_error if already started (a stopped
+  // Worker cannot be restarted).
+  void Start();
+
+  // Stops taking new work, lets running consumers finish and record their
+  // outcome, and joins the threads. Idempotent; blocks as long as the
+  // slowest running consumer.
+  void Stop();
+
+  // Ends the idle sleep of every thread now, e.g. after committing a
+  // transaction that wrote to the outbox. Safe from any thread, cheap.
+  void Wake();
+
+  // For tests and tools, only while not started (std::logic_error):
+  // relays one batch, then claims and processes at most one task of the
+  // subscribed queues on the calling thread. Returns true if it processed a
+  // task. Database errors propagate (tabel::Error); consumer errors do not.
+  bool RunOnce();
+
+  const std::string& worker_id() const { return worker_id_; }
+
+  // The queue repository this worker uses (dead letters, replay, pruning).
+  // Thread-safe, like every TaskQueue.
+  TaskQueue& tasks() { return queue_; }
+
+ private:
+  struct Subscription {
+    const QueueSpec* spec;
+    Consumer consumer;
+  };
+  struct MetricsState;
+  enum class Outcome { kDone, kRetry, kDead };
+
+  void RelayLoop();
+  void ConsumerLoop();
+  // Claims and processes at most one task; true if it did.
+  bool ProcessOne();
+  void Finish(const Subscription& subscription, const ClaimedTask& task, Outcome outcome,
+              const std::string& error);
+  // Waits up to `timeout` for Wake() or Stop(); `seen` is the wake sequence
+  // this thread has handled. Returns false when stopping.
+  bool Sleep(std::chrono::milliseconds timeout, uint64_t& seen);
+  bool stopping() const;
+  std::string NextLockToken();
+  void Count(const std::string& queue, Outcome outcome);
+
+  db::Database& database_;
+  const Topology& topology_;
+  Clock clock_;
+  log::Logger& logger_;
+  WorkerOptions options_;
+  std::string worker_id_;
+  std::string incarnation_;  // random, so lock tokens never repeat across restarts
+  std::unique_ptr<Relay> relay_;
+  TaskQueue queue_;
+  UnitRandom random_;
+  metrics::CounterFamily& processed_total_;
+  std::shared_ptr<MetricsState> metrics_state_;  // shared with the registry's collector
+
+  std::vector<Subscription> subscriptions_;  // fixed once started
+  std::atomic<size_t> next_subscription_{0};
+  std::atomic<uint64_t> next_claim_{0};
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  uint64_t wake_sequence_ = 0;  // guarded by mutex_
+  bool stopping_ = false;       // guarded by mutex_
+  bool started_ = false;        // controlling thread only
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tabel::bus

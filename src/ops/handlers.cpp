@@ -1,0 +1,149 @@
+#include <array>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unordered_map>
+
+#include "common/embedded.hpp"
+#include "common/error.hpp"
+#include "infra/metrics/metrics.hpp"
+#include "ops/ops.hpp"
+
+namespace tabel::ops {
+namespace {
+
+using http::Request;
+using http::Response;
+using http::Status;
+
+struct CheckResult {
+  std::string name;
+  bool up = false;
+  std::string error;
+};
+
+// The swagger-ui-dist files the docs page loads; nothing else is served
+// from that folder.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kDocsAssets = {{
+    {"swagger-ui.css", "text/css; charset=utf-8"},
+    {"swagger-ui-bundle.js", "application/javascript; charset=utf-8"},
+    {"swagger-ui-standalone-preset.js", "application/javascript; charset=utf-8"},
+    {"favicon-32x32.png", "image/png"},
+    {"favicon-16x16.png", "image/png"},
+}};
+
+// Reads docs assets once and keeps them; they are immutable for the life of
+// the process. Thread-safety: Get is safe from any thread.
+class AssetCache {
+ public:
+  explicit AssetCache(std::string dir) : dir_(std::move(dir)) {}
+
+  std::optional<std::string> Get(std::string_view name) {
+    std::lock_guard lock(mutex_);
+    const auto it = files_.find(std::string(name));
+    if (it != files_.end()) return it->second;
+    std::ifstream in(dir_ + "/" + std::string(name), std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream content;
+    content << in.rdbuf();
+    return files_.emplace(std::string(name), content.str()).first->second;
+  }
+
+ private:
+  std::string dir_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::string> files_;
+};
+
+Response Embedded(std::string_view path, std::string content_type) {
+  const auto content = embedded::Find(path);
+  if (!content) throw Error::Internal(std::string(path) + " is not embedded");
+  return Response::Text(std::string(*content), std::move(content_type));
+}
+
+}  // namespace
+
+void RegisterRoutes(http::Router& router, const OpsDependencies& deps) {
+  const http::RouteOptions public_route{.public_route = true};
+
+  router.Add(
+      http::Verb::get, "/healthz",
+      [](Request) -> Task<Response> { co_return Response::Text("{\"status\":\"ok\"}", "application/json"); },
+      public_route);
+
+  router.Add(
+      http::Verb::get, "/readyz",
+      [&deps](Request request) -> Task<Response> {
+        std::vector<CheckResult> results;
+        for (const ReadinessCheck& check : deps.checks) {
+          CheckResult result{check.name, true, {}};
+          try {
+            auto probe = deps.blocking.Run(check.probe);
+            co_await std::move(probe);
+          } catch (const std::exception& error) {
+            result.up = false;
+            result.error = error.what();
+          }
+          results.push_back(std::move(result));
+        }
+        nlohmann::json details = nlohmann::json::object();
+        bool ready = true;
+        for (const CheckResult& result : results) {
+          ready = ready && result.up;
+          details[result.name] = result.up ? nlohmann::json{{"status", "up"}}
+                                           : nlohmann::json{{"status", "down"}, {"error", result.error}};
+        }
+        if (ready) co_return Response::Json({{"status", "ready"}, {"checks", details}});
+        nlohmann::json problem = {{"type", "/problems/not-ready"},
+                                  {"title", "Service Unavailable"},
+                                  {"status", 503},
+                                  {"detail", "A dependency is unreachable."},
+                                  {"instance", request.path},
+                                  {"request_id", request.request_id},
+                                  {"checks", details}};
+        Response response = Response::Json(problem, Status::service_unavailable);
+        response.content_type = "application/problem+json";
+        response.headers.emplace_back("Retry-After", "5");
+        co_return response;
+      },
+      public_route);
+
+  router.Add(
+      http::Verb::get, "/metrics",
+      [&deps](Request) -> Task<Response> {
+        co_return Response::Text(deps.metrics.Render(), std::string(metrics::kContentType));
+      },
+      public_route);
+
+  router.Add(
+      http::Verb::get, "/openapi.json",
+      [](Request) -> Task<Response> { co_return Embedded("api/openapi.json", "application/json"); },
+      public_route);
+
+  router.Add(
+      http::Verb::get, "/docs",
+      [](Request) -> Task<Response> { co_return Embedded("web/docs.html", "text/html; charset=utf-8"); },
+      public_route);
+
+  auto assets = std::make_shared<AssetCache>(deps.swagger_ui_dir);
+  router.Add(
+      http::Verb::get, "/docs/{asset}",
+      [assets](Request request) -> Task<Response> {
+        const std::string_view name = request.PathParam("asset");
+        for (const auto& [asset, content_type] : kDocsAssets) {
+          if (asset != name) continue;
+          auto content = assets->Get(name);
+          if (!content) {
+            throw Error::NotFound("The API browser's files are not installed (scripts/run installs them).");
+          }
+          Response response = Response::Text(std::move(*content), std::string(content_type));
+          response.headers.emplace_back("Cache-Control", "public, max-age=86400");
+          co_return response;
+        }
+        throw Error::NotFound("No such file.");
+      },
+      public_route);
+}
+
+}  // namespace tabel::ops

@@ -1,0 +1,155 @@
+#include "support/tabel_process.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace tabel::testing {
+namespace {
+
+struct Pipe {
+  int read = -1;
+  int write = -1;
+};
+
+// fork/exec with stdout and stderr into one pipe.
+pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, Pipe& out) {
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::runtime_error("pipe() failed");
+  out = {fds[0], fds[1]};
+  const std::string binary = TabelBinary();
+  std::vector<std::string> argv_storage = {binary};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : argv_storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork() failed");
+  if (pid == 0) {
+    ::dup2(out.write, STDOUT_FILENO);
+    ::dup2(out.write, STDERR_FILENO);
+    ::close(out.read);
+    ::close(out.write);
+    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
+    ::execv(binary.c_str(), argv.data());
+    std::perror("execv");
+    ::_exit(127);
+  }
+  ::close(out.write);
+  return pid;
+}
+
+int DecodeStatus(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+std::string TabelBinary() {
+  const char* binary = std::getenv("TABEL_TEST_BINARY");
+  if (binary == nullptr || *binary == '\0') {
+    throw std::runtime_error(
+        "TABEL_TEST_BINARY is not set; run the functional tests through ctest or scripts/test");
+  }
+  return binary;
+}
+
+TabelProcess::TabelProcess(std::vector<std::string> args, std::map<std::string, std::string> env,
+                           std::chrono::milliseconds startup) {
+  env.emplace("TABEL_HTTP_PORT", "0");
+  env.emplace("TABEL_HTTP_HOST", "127.0.0.1");
+  Pipe out;
+  pid_ = Spawn(args, env, out);
+  reader_ = std::thread([this, fd = out.read] { ReadOutput(fd); });
+  std::unique_lock lock(mutex_);
+  const bool started =
+      changed_.wait_for(lock, startup, [this] { return port_ != 0 || exit_status_.has_value(); });
+  if (!started || port_ == 0) {
+    std::string output;
+    for (const auto& line : lines_) output += line + "\n";
+    lock.unlock();
+    Stop(SIGKILL, std::chrono::seconds(5));
+    throw std::runtime_error("tabel did not start listening; output:\n" + output);
+  }
+}
+
+TabelProcess::~TabelProcess() {
+  Stop(SIGTERM, std::chrono::seconds(15));
+  if (reader_.joinable()) reader_.join();
+}
+
+void TabelProcess::ReadOutput(int fd) {
+  std::string pending;
+  char chunk[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n <= 0) break;
+    pending.append(chunk, static_cast<size_t>(n));
+    size_t newline;
+    while ((newline = pending.find('\n')) != std::string::npos) {
+      std::string line = pending.substr(0, newline);
+      pending.erase(0, newline + 1);
+      std::lock_guard lock(mutex_);
+      if (port_ == 0 && line.find("\"event\":\"listening\"") != std::string::npos) {
+        const auto parsed = nlohmann::json::parse(line, nullptr, false);
+        if (!parsed.is_discarded() && parsed.contains("port")) port_ = parsed["port"].get<uint16_t>();
+      }
+      lines_.push_back(std::move(line));
+      changed_.notify_all();
+    }
+  }
+  ::close(fd);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  std::lock_guard lock(mutex_);
+  exit_status_ = DecodeStatus(status);
+  changed_.notify_all();
+}
+
+std::optional<int> TabelProcess::Stop(int signal, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  if (!exit_status_) ::kill(pid_, signal);
+  if (!changed_.wait_for(lock, timeout, [this] { return exit_status_.has_value(); })) {
+    ::kill(pid_, SIGKILL);
+    changed_.wait_for(lock, std::chrono::seconds(10), [this] { return exit_status_.has_value(); });
+    return std::nullopt;
+  }
+  return exit_status_;
+}
+
+std::vector<std::string> TabelProcess::Lines() const {
+  std::lock_guard lock(mutex_);
+  return lines_;
+}
+
+bool TabelProcess::WaitForLine(const std::string& text, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] {
+    for (const auto& line : lines_) {
+      if (line.find(text) != std::string::npos) return true;
+    }
+    return false;
+  });
+}
+
+std::pair<int, std::string> RunTabel(std::vector<std::string> args, std::map<std::string, std::string> env) {
+  Pipe out;
+  const pid_t pid = Spawn(args, env, out);
+  std::string output;
+  char chunk[4096];
+  ssize_t n;
+  while ((n = ::read(out.read, chunk, sizeof chunk)) > 0) output.append(chunk, static_cast<size_t>(n));
+  ::close(out.read);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {DecodeStatus(status), output};
+}
+
+}  // namespace tabel::testing
