@@ -66,6 +66,16 @@ int main(int argc, char** argv) {
   auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit");
   auto* version = cli.add_subcommand("version", "Print the version and exit");
   auto* routes = cli.add_subcommand("routes", "Print every HTTP route (method and path template) and exit");
+  auto* queue = cli.add_subcommand("queue", "Inspect and replay dead-lettered tasks");
+  queue->require_subcommand(1);
+  std::optional<std::string> dead_queue;
+  size_t dead_limit = 100;
+  auto* dead = queue->add_subcommand("dead", "List dead-lettered tasks as JSON lines, newest first");
+  dead->add_option("--queue", dead_queue, "Only this queue");
+  dead->add_option("--limit", dead_limit, "At most this many (1-1000)")->check(CLI::Range(1, 1000));
+  std::string replay_id;
+  auto* replay = queue->add_subcommand("replay", "Put a dead-lettered task back on its queue");
+  replay->add_option("task_id", replay_id, "The task id (from `tabel queue dead`)")->required();
 
   try {
     cli.parse(argc, argv);
@@ -95,6 +105,8 @@ int main(int argc, char** argv) {
     if (worker->parsed()) return app.Worker();
     if (migrate->parsed()) return app.Migrate();
     if (routes->parsed()) return app.Routes(std::cout);
+    if (dead->parsed()) return app.DeadLetters(std::cout, dead_queue, dead_limit);
+    if (replay->parsed()) return app.Replay(replay_id);
   } catch (const std::invalid_argument& error) {
     std::cerr << "tabel: configuration error: " << error.what() << "\n";
     return kConfigErrorExit;

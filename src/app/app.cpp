@@ -1,17 +1,24 @@
 #include "app/app.hpp"
 
+#include <algorithm>
 #include <csignal>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <thread>
 
+#include "common/clock.hpp"
 #include "common/error.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "infra/bus/amqp_probe.hpp"
+#include "infra/bus/task_queue.hpp"
+#include "infra/bus/topology.hpp"
+#include "infra/bus/worker.hpp"
 #include "infra/cache/redis_probe.hpp"
 #include "infra/db/database.hpp"
 #include "infra/db/migrations.hpp"
+#include "infra/db/timestamp.hpp"
 #include "infra/log/log.hpp"
 #include "infra/metrics/metrics.hpp"
 #include "ops/ops.hpp"
@@ -98,42 +105,32 @@ int App::Migrate() {
   return 0;
 }
 
-int App::Worker() {
-  // Queue consumers arrive with the services that publish work for them; the
-  // worker process already owns the database and the shutdown protocol.
-  db::Database database(DatabaseOptionsFrom(config_));
-  ApplyMigrations(database, logger_);
-  asio::io_context io(1);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([this, &io](const boost::system::error_code&, int signal) {
-    logger_.Info("shutdown_started", {{"signal", signal}});
-    io.stop();
-  });
-  logger_.Info("worker_started", {});
-  io.run();
-  logger_.Info("stopped", {});
-  return 0;
-}
-
-// What the routes of this process hold on to, built in dependency order.
+// What the routes and workers of this process hold on to, built in
+// dependency order (and torn down in reverse).
 struct App::Runtime {
-  explicit Runtime(const Config& config)
+  Runtime(const Config& config, log::Logger& logger, size_t consumer_threads)
       : database(DatabaseOptionsFrom(config)),
         blocking(static_cast<size_t>(config.blocking_threads), config.max_concurrent_requests * 2),
-        ops{registry, blocking, ReadinessChecks(config, database), config.swagger_ui_dir} {
+        ops{registry, blocking, ReadinessChecks(config, database), config.swagger_ui_dir},
+        worker(database, topology, clock, logger, registry, {.consumer_threads = consumer_threads}) {
     RegisterProcessMetrics(registry, database);
     ops::RegisterRoutes(router, ops);
   }
 
+  Clock clock = SystemClock();
   metrics::Registry registry;
   db::Database database;
   http::BlockingPool blocking;
   ops::OpsDependencies ops;
+  // The same topology in every process: each service declares its queues
+  // and their topics here, whether or not this process consumes them.
+  bus::Topology topology;
+  bus::Worker worker;
   http::Router router;
 };
 
 int App::Routes(std::ostream& out) {
-  const Runtime runtime(config_);
+  const Runtime runtime(config_, logger_, 0);
   for (const http::Route& route : runtime.router.routes()) {
     out << beast::http::to_string(route.method) << " " << route.path_template << "\n";
   }
@@ -141,9 +138,13 @@ int App::Routes(std::ostream& out) {
 }
 
 int App::Serve(const ServeOptions& options) {
-  // Declaration order is construction order; teardown runs in reverse, so
-  // everything below outlives what is declared after it.
-  Runtime runtime(config_);
+  return Run(options, /*api=*/true, static_cast<size_t>(config_.worker_threads));
+}
+
+int App::Worker() { return Run({}, /*api=*/false, static_cast<size_t>(std::max(1, config_.worker_threads))); }
+
+int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
+  Runtime runtime(config_, logger_, consumer_threads);
   ApplyMigrations(runtime.database, logger_);
 
   asio::io_context io(config_.io_threads);
@@ -158,14 +159,22 @@ int App::Serve(const ServeOptions& options) {
   server.Listen();
 
   std::string services;
-  for (const std::string& service : options.services.empty() ? KnownServices() : options.services) {
-    services += (services.empty() ? "" : ",") + service;
+  if (api) {
+    for (const std::string& service : options.services.empty() ? KnownServices() : options.services) {
+      services += (services.empty() ? "" : ",") + service;
+    }
   }
-  logger_.Info("listening", {{"host", config_.http_host}, {"port", server.port()}, {"services", services}});
+  if (consumer_threads > 0 || api) runtime.worker.Start();
+  logger_.Info("listening", {{"host", config_.http_host},
+                             {"port", server.port()},
+                             {"mode", api ? "serve" : "worker"},
+                             {"services", services},
+                             {"consumer_threads", consumer_threads}});
   server.Start();
 
   // SIGINT/SIGTERM: stop accepting, let in-flight requests finish (up to the
-  // shutdown timeout), then stop the io threads.
+  // shutdown timeout), then stop the io threads; the workers finish their
+  // current task.
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer drain(io);
   const auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -187,8 +196,33 @@ int App::Serve(const ServeOptions& options) {
   });
 
   RunIo(io, config_.io_threads);
+  runtime.worker.Stop();
   runtime.blocking.Stop();
   logger_.Info("stopped", {});
+  return 0;
+}
+
+int App::DeadLetters(std::ostream& out, std::optional<std::string> queue, size_t limit) {
+  db::Database database(DatabaseOptionsFrom(config_));
+  bus::TaskQueue tasks(database, SystemClock());
+  for (const bus::TaskInfo& task : tasks.ListDead(queue, limit)) {
+    out << nlohmann::json{{"id", task.id},
+                          {"message_id", task.message_id},
+                          {"queue", task.queue},
+                          {"topic", task.topic},
+                          {"attempts", task.attempts},
+                          {"last_error", task.last_error},
+                          {"updated_at", db::FormatTimestamp(task.updated_at)}}
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+        << "\n";
+  }
+  return 0;
+}
+
+int App::Replay(const std::string& task_id) {
+  db::Database database(DatabaseOptionsFrom(config_));
+  bus::TaskQueue(database, SystemClock()).Replay(task_id);
+  logger_.Info("task_replayed", {{"task_id", task_id}});
   return 0;
 }
 

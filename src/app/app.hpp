@@ -6,6 +6,7 @@
 
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,9 +40,15 @@ class App {
   int Migrate();
   // Prints "METHOD /path/template" for every route `serve` would mount.
   int Routes(std::ostream& out);
+  // Dead-lettered tasks as JSON lines, newest first; and putting one back.
+  int DeadLetters(std::ostream& out, std::optional<std::string> queue, size_t limit);
+  int Replay(const std::string& task_id);
 
  private:
   struct Runtime;
+
+  // Serve (api = true) and Worker (api = false: operations routes only).
+  int Run(const ServeOptions& options, bool api, size_t consumer_threads);
 
   Config config_;
   log::Logger& logger_;

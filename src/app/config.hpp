@@ -37,7 +37,7 @@ struct Config {
   std::string demo_password = "demo";
   std::string swagger_ui_dir = TABEL_SOURCE_DIR "/web/node_modules/swagger-ui-dist";
 
-  int io_threads = 2;
+  int io_threads = 1;
   int blocking_threads = 8;
   int worker_threads = 1;  // queue consumers in this process; 0 = none
   int db_pool_size = 8;

@@ -239,6 +239,28 @@ TEST(Process, MigrateIsIdempotent) {
   EXPECT_THAT(second.second, HasSubstr("\"count\":0"));
 }
 
+TEST(Process, QueueCommandsListDeadLettersAndRefuseUnknownTasks) {
+  TestDatabase database;
+  ASSERT_EQ(RunTabel({"migrate"}, BaseEnv(database)).first, 0);
+  const auto [list_code, list_output] = RunTabel({"queue", "dead", "--limit", "5"}, BaseEnv(database));
+  EXPECT_EQ(list_code, 0) << list_output;
+  EXPECT_EQ(list_output.find("\"message_id\""), std::string::npos);  // nothing is dead yet
+  const auto [replay_code, replay_output] = RunTabel({"queue", "replay", "no-such-task"}, BaseEnv(database));
+  EXPECT_EQ(replay_code, 1);
+  EXPECT_THAT(replay_output, HasSubstr("fatal"));
+  EXPECT_EQ(RunTabel({"queue", "dead", "--limit", "0"}, BaseEnv(database)).first, 2);
+}
+
+TEST(Process, WorkerModeServesOnlyOperationsAndStopsOnSigterm) {
+  TestDatabase database;
+  TabelProcess worker({"worker"}, BaseEnv(database));
+  EXPECT_EQ(Get(worker.port(), "/healthz").status, 200);
+  EXPECT_EQ(Get(worker.port(), "/readyz").status, 200);
+  EXPECT_THAT(Get(worker.port(), "/metrics").body, HasSubstr("tabel_outbox_unpublished"));
+  EXPECT_TRUE(worker.WaitForLine("\"mode\":\"worker\"", std::chrono::seconds(1)));
+  EXPECT_EQ(worker.Stop(SIGTERM, std::chrono::seconds(10)), 0);
+}
+
 TEST(Process, SigtermFinishesTheRequestInFlightThenExits0) {
   TestDatabase database;
   SilentListener hanging_broker;  // /readyz waits on it for its probe timeout
@@ -257,6 +279,42 @@ TEST(Process, SigtermFinishesTheRequestInFlightThenExits0) {
   EXPECT_EQ(server.Stop(SIGTERM, std::chrono::seconds(10)), 0);
   // A new connection is refused once shutdown began.
   EXPECT_THROW(Connection late(server.port()), std::runtime_error);
+}
+
+TEST(Process, SlowAndIdleClientsAreTimedOut) {
+  TestDatabase database;
+  auto env = BaseEnv(database);
+  env["TABEL_READ_TIMEOUT_MS"] = "400";
+  env["TABEL_IDLE_TIMEOUT_MS"] = "400";
+  TabelProcess server({"serve"}, env);
+
+  Connection slow(server.port());
+  ASSERT_TRUE(slow.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));  // never finishes its header
+  EXPECT_TRUE(slow.ClosedByPeer(std::chrono::seconds(3)));
+
+  Connection idle(server.port());
+  EXPECT_EQ(idle.Request("GET", "/healthz").status, 200);
+  EXPECT_TRUE(idle.ClosedByPeer(std::chrono::seconds(3)));
+
+  Connection silent(server.port());  // connects and sends nothing
+  EXPECT_TRUE(silent.ClosedByPeer(std::chrono::seconds(3)));
+}
+
+TEST(Process, RequestsBeyondTheConcurrencyCapGet503WithRetryAfter) {
+  TestDatabase database;
+  SilentListener hanging_broker;
+  auto env = BaseEnv(database);
+  env["TABEL_AMQP_URL"] = "amqp://guest:guest@127.0.0.1:" + std::to_string(hanging_broker.port()) + "/";
+  env["TABEL_MAX_CONCURRENT_REQUESTS"] = "1";
+  TabelProcess server({"serve"}, env);
+  Connection busy(server.port());
+  ASSERT_TRUE(busy.Send("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"));  // holds the only slot ~2 s
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const HttpResponse rejected = Get(server.port(), "/healthz");
+  ExpectProblem(rejected, 503, "/problems/unavailable");
+  EXPECT_EQ(rejected.Header("retry-after"), "1");
+  ASSERT_TRUE(busy.Read().has_value());
+  EXPECT_EQ(Get(server.port(), "/healthz").status, 200);  // the slot is free again
 }
 
 TEST(Process, ReadyzChecksTheBrokerAndCacheWhenConfigured) {

@@ -580,6 +580,34 @@ TEST_F(BusTest, PruneDoneRemovesOnlyOldDoneTasks) {
   EXPECT_EQ(Task("audit", old_id).status, "queued");
 }
 
+TEST_F(BusTest, HousekeepingDeletesOnlyExpiredDoneTasksAndProcessedRecords) {
+  WorkerOptions options;
+  options.retain_done = hours{24};
+  options.retain_processed = hours{48};
+  Worker& worker = MakeWorker("w", nullptr, options);
+  worker.Subscribe("mail", [](const Delivery&) {});
+  const std::string old_id = Publish("user.created", "{}");
+  EXPECT_EQ(Drain(worker), 1);
+  db::WithWriteTransaction(*database_, [&](soci::session& session) {
+    return MarkProcessed(session, "mailer", old_id, clock_.Now());
+  });
+  clock_.Advance(hours{25});
+  const std::string new_id = Publish("user.created", "{}");
+  EXPECT_EQ(Drain(worker), 1);
+
+  EXPECT_EQ(worker.Housekeep(), 1u);  // the old done task; the processed record is kept 48 h
+  EXPECT_FALSE(tasks_.FindByMessage("mail", old_id).has_value());
+  EXPECT_EQ(Task("mail", new_id).status, "done");
+  EXPECT_EQ(Task("audit", old_id).status, "queued");  // never done: not housekeeping's to delete
+
+  clock_.Advance(hours{30});
+  EXPECT_EQ(worker.Housekeep(), 2u);  // now the processed record and the second done task
+  const bool recorded_again = db::WithWriteTransaction(*database_, [&](soci::session& session) {
+    return MarkProcessed(session, "mailer", old_id, clock_.Now());
+  });
+  EXPECT_TRUE(recorded_again);
+}
+
 TEST_F(BusTest, QueueDepthMetricsRenderTheRightNumbers) {
   Worker& worker = MakeWorker("w");
   worker.Subscribe("mail", [](const Delivery& delivery) {

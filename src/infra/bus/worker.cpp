@@ -12,6 +12,7 @@
 
 #include "common/error.hpp"
 #include "common/uuid.hpp"
+#include "infra/bus/processed_messages.hpp"
 
 namespace tabel::bus {
 namespace {
@@ -267,9 +268,14 @@ void Worker::RelayLoop() {
     seen = wake_sequence_;
   }
   FailureLog failures(logger_, "bus_relay_failed", worker_id_, options_.poll_interval);
+  auto next_housekeeping = clock_();
   while (!stopping()) {
     milliseconds pause = options_.poll_interval;
     try {
+      if (clock_() >= next_housekeeping) {
+        next_housekeeping = clock_() + options_.housekeeping_interval;
+        Housekeep();
+      }
       const size_t relayed = relay_->RelayBatch();
       failures.Succeeded();
       if (relayed > 0) {
@@ -288,6 +294,16 @@ void Worker::RelayLoop() {
     }
     if (!Sleep(pause, seen)) break;
   }
+}
+
+size_t Worker::Housekeep() {
+  const auto now = clock_();
+  const size_t tasks = queue_.PruneDone(now - options_.retain_done);
+  const size_t processed = PruneProcessed(database_, now - options_.retain_processed);
+  if (tasks + processed > 0) {
+    logger_.Info("bus_pruned", {{"worker", worker_id_}, {"tasks", tasks}, {"processed_messages", processed}});
+  }
+  return tasks + processed;
 }
 
 void Worker::ConsumerLoop() {

@@ -39,6 +39,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -70,6 +71,11 @@ struct WorkerOptions {
   // Jitter source of retry delays; empty = DefaultUnitRandom(). Called from
   // consumer threads: must be thread-safe.
   UnitRandom random;
+  // Housekeeping (run by the relay thread every housekeeping_interval):
+  // 'done' tasks and processed-message records older than these are deleted.
+  std::chrono::hours retain_done{24 * 7};
+  std::chrono::hours retain_processed{24 * 30};
+  std::chrono::minutes housekeeping_interval{60};
 };
 
 class Worker {
@@ -117,6 +123,12 @@ class Worker {
   // subscribed queues on the calling thread. Returns true if it processed a
   // task. Database errors propagate (tabel::Error); consumer errors do not.
   bool RunOnce();
+
+  // Deletes 'done' tasks older than retain_done and processed-message
+  // records older than retain_processed; returns how many rows went. The
+  // relay thread calls it every housekeeping_interval. Database errors
+  // propagate (tabel::Error).
+  size_t Housekeep();
 
   const std::string& worker_id() const { return worker_id_; }
 
