@@ -10,7 +10,7 @@
 #
 # Exports on success:
 #   TABEL_TEST_POSTGRES_URL  postgresql://postgres@127.0.0.1:P/postgres  (trust auth)
-#   TABEL_TEST_AMQP_URL      amqp://guest:guest@127.0.0.1:P/
+#   TABEL_TEST_AMQP_URL      amqp://guest:guest@127.0.0.1:P/%2F  (the default vhost "/"; a bare trailing "/" would name the vhost "")
 #   TABEL_TEST_REDIS_URL     redis://127.0.0.1:P/0
 #   TABEL_TEST_SMTP_URL      smtp://127.0.0.1:P
 #   TABEL_TEST_SMTP_MAILBOX  DIR/mail, a Maildir: each received message is a file in new/
@@ -318,7 +318,7 @@ EOF
   fi
 
   export TABEL_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$pg_port/postgres"
-  export TABEL_TEST_AMQP_URL="amqp://guest:guest@127.0.0.1:$amqp_port/"
+  export TABEL_TEST_AMQP_URL="amqp://guest:guest@127.0.0.1:$amqp_port/%2F"
   export TABEL_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
   export TABEL_TEST_SMTP_URL="smtp://127.0.0.1:$smtp_port"
   export TABEL_TEST_SMTP_MAILBOX="$dir/mail"
