@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <iostream>
 
 #include "app/app.hpp"
@@ -39,6 +40,9 @@ std::vector<std::string> SplitList(const std::string& value) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that resets a connection must cost an EPIPE error, not the
+  // process: some client libraries (hiredis, OpenSSL) write with write(2).
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App cli{"Tabel: employees' activities, timesheets and reports."};
   cli.footer(SettingsHelp());
   cli.require_subcommand(1);

@@ -1,6 +1,8 @@
 #include "app/app.hpp"
 
+#include <sys/resource.h>
 #include <algorithm>
+
 #include <csignal>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -79,6 +81,23 @@ std::vector<ops::ReadinessCheck> ReadinessChecks(const Config& config, db::Datab
   return checks;
 }
 
+// Each connection is a file descriptor: raise the soft limit to the hard one,
+// and warn when even that is below what TABEL_MAX_CONNECTIONS allows.
+void RaiseFileLimit(size_t max_connections, log::Logger& logger) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  constexpr rlim_t kReserved = 128;  // database, broker, cache, files
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + kReserved) {
+    logger.Warn("file_limit_below_max_connections",
+                {{"open_files", static_cast<int64_t>(limit.rlim_cur)}, {"max_connections", max_connections}});
+  }
+}
+
 // Runs `io` on `threads` threads (this one included) until it is stopped.
 void RunIo(asio::io_context& io, int threads) {
   std::vector<std::thread> extra;
@@ -155,6 +174,8 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   server_options.read_timeout = config_.read_timeout;
   server_options.idle_timeout = config_.idle_timeout;
   server_options.max_concurrent_requests = config_.max_concurrent_requests;
+  server_options.max_connections = config_.max_connections;
+  RaiseFileLimit(config_.max_connections, logger_);
   http::HttpServer server(io, server_options, runtime.router, logger_, runtime.registry);
   server.Listen();
 

@@ -1,6 +1,8 @@
 #include "app/config.hpp"
 
+#include <arpa/inet.h>
 #include <toml++/toml.h>
+
 #include <charconv>
 #include <cstdlib>
 
@@ -60,6 +62,8 @@ Setting Milliseconds(std::string_view env, std::string_view description,
 
 }  // namespace
 
+std::string DefaultSwaggerUiDir() { return TABEL_SOURCE_DIR "/web/node_modules/swagger-ui-dist"; }
+
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> settings = {
       Text("TABEL_HTTP_HOST", "Address the HTTP server listens on (0.0.0.0 in containers).",
@@ -98,6 +102,8 @@ const std::vector<Setting>& Settings() {
               1024, 1 << 30),
       Integer("TABEL_MAX_CONCURRENT_REQUESTS", "Requests handled at once (503 beyond).",
               &Config::max_concurrent_requests, 1, 1'000'000),
+      Integer("TABEL_MAX_CONNECTIONS", "Open HTTP connections (more are closed at once).",
+              &Config::max_connections, 1, 1'000'000),
       Milliseconds("TABEL_READ_TIMEOUT_MS", "Time to receive one whole request.", &Config::read_timeout),
       Milliseconds("TABEL_IDLE_TIMEOUT_MS", "Idle keep-alive connections are closed after this.",
                    &Config::idle_timeout),

@@ -23,6 +23,9 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// web/node_modules/swagger-ui-dist of the source tree this binary was built from.
+std::string DefaultSwaggerUiDir();
+
 struct Config {
   std::string http_host = "127.0.0.1";
   uint16_t http_port = 8080;
@@ -35,7 +38,7 @@ struct Config {
   std::string jwt_secret;  // empty: a random secret per process (development only)
   std::string timezone = "Europe/Moscow";
   std::string demo_password = "demo";
-  std::string swagger_ui_dir = TABEL_SOURCE_DIR "/web/node_modules/swagger-ui-dist";
+  std::string swagger_ui_dir = DefaultSwaggerUiDir();
 
   int io_threads = 1;
   int blocking_threads = 8;
@@ -43,6 +46,7 @@ struct Config {
   int db_pool_size = 8;
   size_t max_body_bytes = 1 << 20;
   size_t max_concurrent_requests = 1024;
+  size_t max_connections = 10000;
   std::chrono::milliseconds read_timeout{10000};
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds shutdown_timeout{10000};

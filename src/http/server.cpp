@@ -20,6 +20,7 @@ namespace {
 constexpr std::string_view kUnmatchedRoute = "unmatched";
 constexpr size_t kLingerBytes = 4 << 20;
 constexpr std::chrono::seconds kLingerTime{2};
+constexpr size_t kReadChunkLimit = 64 << 10;
 
 // A client's X-Request-Id is reused only if it is short and plain, so that it
 // cannot inject anything into logs or headers.
@@ -40,8 +41,14 @@ std::string RandomHex(size_t length) {
   return out;
 }
 
-// Decrements a counter and a gauge when a connection or request ends, also
-// when its coroutine frame is destroyed with the io_context at exit.
+// Decrements a counter when a request ends, also when its coroutine frame is
+// destroyed with the io_context at exit.
+struct CountGuard {
+  std::shared_ptr<std::atomic<size_t>> counter;
+  ~CountGuard() { counter->fetch_sub(1); }
+};
+
+// The same for a counter mirrored by a gauge (connections, requests in flight).
 struct ActiveGuard {
   std::shared_ptr<std::atomic<size_t>> counter;
   metrics::Gauge& gauge;
@@ -135,7 +142,8 @@ Task<void> HttpServer::Serve(tcp::socket socket) {
   std::string client;
   if (const auto remote = socket.remote_endpoint(ec); !ec) client = remote.address().to_string();
   beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
+  // Bounded: a header, or one chunk-size line, larger than this is a 400.
+  beast::flat_buffer buffer(options_.max_header_bytes + kReadChunkLimit);
   bool first = true;
 
   try {
@@ -150,6 +158,9 @@ Task<void> HttpServer::Serve(tcp::socket socket) {
       }
       first = false;
       const auto started = std::chrono::steady_clock::now();
+      // From its first byte to its response written, a request delays shutdown.
+      active_->fetch_add(1);
+      const CountGuard active_guard{active_};
 
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
@@ -164,6 +175,7 @@ Task<void> HttpServer::Serve(tcp::socket socket) {
 
       Request request;
       request.client_address = client;
+      std::optional<ActiveGuard> slot;  // a place under max_concurrent_requests
       std::optional<Error> early_error;
       bool linger = false;
       RouteMatch match;
@@ -212,6 +224,19 @@ Task<void> HttpServer::Serve(tcp::socket socket) {
                               "The body is larger than " + std::to_string(limit) + " bytes.");
           linger = true;
         }
+        // The concurrency slot is taken before the body is read (or 100
+        // Continue invites it), so the cap also bounds memory held by bodies.
+        if (!early_error) {
+          if (in_flight_->fetch_add(1) >= options_.max_concurrent_requests) {
+            in_flight_->fetch_sub(1);
+            early_error = Error::Unavailable("The server is busy; try again shortly.", "concurrency limit");
+            early_error->WithRetryAfter(1);
+            linger = !parser.is_done();
+          } else {
+            metrics_->in_flight.Inc();
+            slot.emplace(in_flight_, metrics_->in_flight);
+          }
+        }
         if (!early_error && !parser.is_done()) {
           parser.body_limit(limit);
           if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
@@ -241,24 +266,13 @@ Task<void> HttpServer::Serve(tcp::socket socket) {
       Response response;
       if (early_error) {
         response = ProblemResponse(*early_error, request.path, request_id);
-        Record(Summary(request), kUnmatchedRoute, response.status, started, early_error->internal());
+        Record(Summary(request), match.route ? std::string_view(match.route->path_template) : kUnmatchedRoute,
+               response.status, started, early_error->internal());
       } else {
-        if (in_flight_->fetch_add(1) >= options_.max_concurrent_requests) {
-          in_flight_->fetch_sub(1);
-          response =
-              ProblemResponse(Error::Unavailable("The server is busy; try again shortly.").WithRetryAfter(1),
-                              request.path, request_id);
-          Record(Summary(request),
-                 match.route ? std::string_view(match.route->path_template) : kUnmatchedRoute,
-                 response.status, started, "concurrency limit");
-        } else {
-          metrics_->in_flight.Inc();
-          const ActiveGuard in_flight_guard{in_flight_, metrics_->in_flight};
-          auto& message = parser.get();
-          request.headers = std::move(static_cast<Fields&>(message));
-          request.body = std::move(message.body());
-          response = co_await Dispatch(std::move(request), std::move(match), started);
-        }
+        auto& message = parser.get();
+        request.headers = std::move(static_cast<Fields&>(message));
+        request.body = std::move(message.body());
+        response = co_await Dispatch(std::move(request), std::move(match), started);
         keep_alive = keep_alive && !stopping_;
       }
 
@@ -281,7 +295,7 @@ Task<void> HttpServer::Serve(tcp::socket socket) {
           size_t discarded = 0;
           while (!ec && discarded < kLingerBytes) {
             buffer.consume(buffer.size());
-            discarded += co_await stream.async_read_some(buffer.prepare(64 << 10),
+            discarded += co_await stream.async_read_some(buffer.prepare(kReadChunkLimit),
                                                          asio::redirect_error(asio::use_awaitable, ec));
           }
         }

@@ -63,7 +63,8 @@ class HttpServer {
   void Start();
 
   void BeginShutdown();
-  bool Drained() const { return in_flight_->load() == 0; }
+  // True when no request is being read, handled or answered.
+  bool Drained() const { return active_->load() == 0; }
 
  private:
   struct Metrics;
@@ -94,7 +95,10 @@ class HttpServer {
   std::atomic<bool> stopping_{false};
   // Shared with connection coroutines, whose frames may be destroyed (with
   // the io_context) after the server object itself.
-  std::shared_ptr<std::atomic<size_t>> in_flight_ = std::make_shared<std::atomic<size_t>>(0);
+  std::shared_ptr<std::atomic<size_t>> active_ =
+      std::make_shared<std::atomic<size_t>>(0);  // first byte to response
+  std::shared_ptr<std::atomic<size_t>> in_flight_ =
+      std::make_shared<std::atomic<size_t>>(0);  // the concurrency cap
   std::shared_ptr<std::atomic<size_t>> connections_ = std::make_shared<std::atomic<size_t>>(0);
   std::atomic<uint64_t> next_request_number_{0};
   std::string request_id_prefix_;

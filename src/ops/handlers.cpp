@@ -1,5 +1,7 @@
 #include <array>
+#include <chrono>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -56,6 +58,67 @@ class AssetCache {
   std::unordered_map<std::string, std::string> files_;
 };
 
+// The last readiness result, shared by concurrent /readyz callers so that a
+// burst of probes (or a slow dependency) cannot occupy the blocking pool:
+// at most one refresh runs at a time, and a result younger than kFreshFor is
+// reused. Thread-safety: every method is safe from any thread.
+class ReadinessCache {
+ public:
+  static constexpr std::chrono::milliseconds kFreshFor{1000};
+
+  using Results = std::vector<CheckResult>;
+
+  // A result younger than kFreshFor, if any.
+  std::shared_ptr<const Results> Fresh() const {
+    std::lock_guard lock(mutex_);
+    if (last_ && std::chrono::steady_clock::now() - last_at_ < kFreshFor) return last_;
+    return nullptr;
+  }
+  // True if the caller should refresh; false if another caller is already
+  // refreshing (then Last() is the best answer, if there is one).
+  bool BeginRefresh() {
+    std::lock_guard lock(mutex_);
+    if (refreshing_) return false;
+    refreshing_ = true;
+    return true;
+  }
+  void EndRefresh(std::shared_ptr<const Results> results) {
+    std::lock_guard lock(mutex_);
+    refreshing_ = false;
+    if (results) {
+      last_ = std::move(results);
+      last_at_ = std::chrono::steady_clock::now();
+    }
+  }
+  std::shared_ptr<const Results> Last() const {
+    std::lock_guard lock(mutex_);
+    return last_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Results> last_;
+  std::chrono::steady_clock::time_point last_at_;
+  bool refreshing_ = false;
+};
+
+// Runs every check on the blocking pool, one after another.
+Task<std::shared_ptr<const ReadinessCache::Results>> RunChecks(const OpsDependencies* deps) {
+  auto results = std::make_shared<ReadinessCache::Results>();
+  for (const ReadinessCheck& check : deps->checks) {
+    CheckResult result{check.name, true, {}};
+    try {
+      auto probe = deps->blocking.Run(check.probe);
+      co_await std::move(probe);
+    } catch (const std::exception& error) {
+      result.up = false;
+      result.error = error.what();
+    }
+    results->push_back(std::move(result));
+  }
+  co_return results;
+}
+
 Response Embedded(std::string_view path, std::string content_type) {
   const auto content = embedded::Find(path);
   if (!content) throw Error::Internal(std::string(path) + " is not embedded");
@@ -72,24 +135,34 @@ void RegisterRoutes(http::Router& router, const OpsDependencies& deps) {
       [](Request) -> Task<Response> { co_return Response::Text("{\"status\":\"ok\"}", "application/json"); },
       public_route);
 
+  auto readiness = std::make_shared<ReadinessCache>();
   router.Add(
       http::Verb::get, "/readyz",
-      [&deps](Request request) -> Task<Response> {
-        std::vector<CheckResult> results;
-        for (const ReadinessCheck& check : deps.checks) {
-          CheckResult result{check.name, true, {}};
-          try {
-            auto probe = deps.blocking.Run(check.probe);
-            co_await std::move(probe);
-          } catch (const std::exception& error) {
-            result.up = false;
-            result.error = error.what();
+      [&deps, readiness](Request request) -> Task<Response> {
+        std::shared_ptr<const ReadinessCache::Results> results = readiness->Fresh();
+        if (!results) {
+          if (readiness->BeginRefresh()) {
+            std::shared_ptr<const ReadinessCache::Results> fresh;
+            try {
+              auto checks = RunChecks(&deps);
+              fresh = co_await std::move(checks);
+            } catch (...) {
+              readiness->EndRefresh(nullptr);
+              throw;
+            }
+            readiness->EndRefresh(fresh);
+            results = fresh;
+          } else {
+            results = readiness->Last();  // another caller is refreshing
           }
-          results.push_back(std::move(result));
+          if (!results) {
+            auto checks = RunChecks(&deps);
+            results = co_await std::move(checks);
+          }
         }
         nlohmann::json details = nlohmann::json::object();
         bool ready = true;
-        for (const CheckResult& result : results) {
+        for (const CheckResult& result : *results) {
           ready = ready && result.up;
           details[result.name] = result.up ? nlohmann::json{{"status", "up"}}
                                            : nlohmann::json{{"status", "down"}, {"error", result.error}};

@@ -76,6 +76,7 @@ TabelProcess::TabelProcess(std::vector<std::string> args, std::map<std::string, 
     for (const auto& line : lines_) output += line + "\n";
     lock.unlock();
     Stop(SIGKILL, std::chrono::seconds(5));
+    if (reader_.joinable()) reader_.join();
     throw std::runtime_error("tabel did not start listening; output:\n" + output);
   }
 }

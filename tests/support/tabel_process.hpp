@@ -35,8 +35,9 @@ class TabelProcess {
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
 
-  // Sends `signal` and waits for exit; returns the exit status (or 128+signal
-  // if killed), nullopt if it did not exit within `timeout`.
+  // Sends `signal` (0: none, just wait) and waits for exit; returns the exit
+  // status (or 128+signal if killed), nullopt if it did not exit within
+  // `timeout` (then it is killed).
   std::optional<int> Stop(int signal, std::chrono::milliseconds timeout);
 
   // Every line printed so far; WaitForLine waits for one containing `text`.

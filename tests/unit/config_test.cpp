@@ -55,6 +55,9 @@ TEST(Config, BadValuesNameTheVariable) {
   EXPECT_NE(ErrorOf({{"TABEL_LOG_LEVEL", "loud"}}).find("TABEL_LOG_LEVEL"), std::string::npos);
   EXPECT_NE(ErrorOf({{"TABEL_DATABASE_URL", ""}}).find("TABEL_DATABASE_URL"), std::string::npos);
   EXPECT_NE(ErrorOf({{"TABEL_IO_THREADS", "0"}}).find("TABEL_IO_THREADS"), std::string::npos);
+  EXPECT_NE(ErrorOf({{"TABEL_HTTP_HOST", "localhost"}}).find("TABEL_HTTP_HOST"), std::string::npos);
+  EXPECT_NE(ErrorOf({{"TABEL_HTTP_HOST", ""}}).find("TABEL_HTTP_HOST"), std::string::npos);
+  EXPECT_EQ(LoadConfig(Env({{"TABEL_HTTP_HOST", "::1"}})).http_host, "::1");
 }
 
 TEST(Config, TomlFileIsReadAndEnvironmentWins) {
