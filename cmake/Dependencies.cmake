@@ -9,6 +9,8 @@ pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 pkg_check_modules(RABBITMQ REQUIRED IMPORTED_TARGET librabbitmq)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)
 
 # SOCI 4.0.3 ships no CMake config.
 find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
@@ -22,4 +24,5 @@ target_include_directories(tabel_deps SYSTEM INTERFACE ${SOCI_INCLUDE_DIR} ${Boo
 target_link_libraries(tabel_deps INTERFACE
   ${SOCI_SQLITE3_LIBRARY} ${SOCI_POSTGRESQL_LIBRARY} ${SOCI_CORE_LIBRARY}
   PkgConfig::SQLITE3 PkgConfig::LIBPQ PkgConfig::TOMLPP PkgConfig::HIREDIS PkgConfig::RABBITMQ
+  PkgConfig::SODIUM PkgConfig::LIBJWT
   nlohmann_json::nlohmann_json CLI11::CLI11 Threads::Threads ${CMAKE_DL_LIBS})

@@ -4,10 +4,20 @@
 #include <algorithm>
 
 #include <csignal>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <thread>
 
+#include "app/demo.hpp"
+#include "auth/accounts.hpp"
+#include "auth/handlers.hpp"
+#include "auth/login_throttle.hpp"
+#include "auth/password_hasher.hpp"
+#include "auth/permissions.hpp"
+#include "auth/refresh_tokens.hpp"
+#include "auth/service.hpp"
+#include "auth/token_service.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "http/blocking_pool.hpp"
@@ -127,13 +137,26 @@ int App::Migrate() {
 // What the routes and workers of this process hold on to, built in
 // dependency order (and torn down in reverse).
 struct App::Runtime {
-  Runtime(const Config& config, log::Logger& logger, size_t consumer_threads)
+  // `api`: mount the API routes of `services` (empty = all); the operations
+  // routes are always mounted.
+  Runtime(const Config& config, log::Logger& logger, size_t consumer_threads, bool api,
+          const std::vector<std::string>& services)
       : database(DatabaseOptionsFrom(config)),
         blocking(static_cast<size_t>(config.blocking_threads), config.max_concurrent_requests * 2),
         ops{registry, blocking, ReadinessChecks(config, database), config.swagger_ui_dir},
-        worker(database, topology, clock, logger, registry, {.consumer_threads = consumer_threads}) {
+        worker(database, topology, clock, logger, registry, {.consumer_threads = consumer_threads}),
+        accounts(database, clock),
+        refresh_tokens(database, clock),
+        throttle(database, clock),
+        tokens(auth::TokenServiceOptions::FromSecret(config.jwt_secret), clock),
+        auth(accounts, refresh_tokens, throttle, tokens, hasher) {
     RegisterProcessMetrics(registry, database);
     ops::RegisterRoutes(router, ops);
+    const auto wanted = [&](std::string_view service) {
+      return api &&
+             (services.empty() || std::find(services.begin(), services.end(), service) != services.end());
+    };
+    if (wanted("auth")) auth::RegisterRoutes(router, auth, blocking);
   }
 
   Clock clock = SystemClock();
@@ -145,11 +168,17 @@ struct App::Runtime {
   // and their topics here, whether or not this process consumes them.
   bus::Topology topology;
   bus::Worker worker;
+  auth::AccountRepository accounts;
+  auth::RefreshTokenStore refresh_tokens;
+  auth::LoginThrottle throttle;
+  auth::TokenService tokens;
+  auth::PasswordHasher hasher;
+  auth::AuthService auth;
   http::Router router;
 };
 
 int App::Routes(std::ostream& out) {
-  const Runtime runtime(config_, logger_, 0);
+  const Runtime runtime(config_, logger_, 0, /*api=*/true, {});
   for (const http::Route& route : runtime.router.routes()) {
     out << beast::http::to_string(route.method) << " " << route.path_template << "\n";
   }
@@ -163,8 +192,20 @@ int App::Serve(const ServeOptions& options) {
 int App::Worker() { return Run({}, /*api=*/false, static_cast<size_t>(std::max(1, config_.worker_threads))); }
 
 int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
-  Runtime runtime(config_, logger_, consumer_threads);
+  Runtime runtime(config_, logger_, consumer_threads, api, options.services);
   ApplyMigrations(runtime.database, logger_);
+  auth::EnsureDefaultRoles(runtime.database);
+  if (options.demo) {
+    const int created =
+        EnsureDemoAccounts(runtime.accounts, runtime.hasher, config_.demo_password, std::cerr);
+    logger_.Info("demo_ready", {{"accounts_created", created}});
+  }
+  if (config_.jwt_secret.empty()) {
+    logger_.Warn("jwt_secret_random",
+                 {{"detail",
+                   "TABEL_JWT_SECRET is not set: tokens are signed with a random key of this process "
+                   "and stop working at restart or on another replica"}});
+  }
 
   asio::io_context io(config_.io_threads);
   http::ServerOptions server_options;
@@ -177,6 +218,7 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   server_options.max_connections = config_.max_connections;
   RaiseFileLimit(config_.max_connections, logger_);
   http::HttpServer server(io, server_options, runtime.router, logger_, runtime.registry);
+  server.SetAuthenticator(auth::MakeAuthenticator(runtime.auth, runtime.blocking));
   server.Listen();
 
   std::string services;

@@ -66,8 +66,15 @@ std::string DefaultSwaggerUiDir() { return TABEL_SOURCE_DIR "/web/node_modules/s
 
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> settings = {
-      Text("TABEL_HTTP_HOST", "Address the HTTP server listens on (0.0.0.0 in containers).",
-           &Config::http_host),
+      {"TABEL_HTTP_HOST", "IP address the HTTP server listens on (0.0.0.0 in containers).",
+       [](Config& config, const std::string& value) {
+         unsigned char address[sizeof(in6_addr)];
+         if (inet_pton(AF_INET, value.c_str(), address) != 1 &&
+             inet_pton(AF_INET6, value.c_str(), address) != 1) {
+           Fail("TABEL_HTTP_HOST", "must be an IPv4 or IPv6 address such as 127.0.0.1 or 0.0.0.0", value);
+         }
+         config.http_host = value;
+       }},
       Integer("TABEL_HTTP_PORT", "HTTP port; 0 picks a free one.", &Config::http_port, 0, 65535),
       Text("TABEL_DATABASE_URL",
            "sqlite://<path> (default sqlite://var/tabel.db) or postgresql://user:pass@host:port/db.",
@@ -85,9 +92,14 @@ const std::vector<Setting>& Settings() {
          if (!level) Fail("TABEL_LOG_LEVEL", "must be debug, info, warn or error", value);
          config.log_level = *level;
        }},
-      Text("TABEL_JWT_SECRET",
-           "Secret for HS256 access tokens; empty = random per process (development only).",
-           &Config::jwt_secret),
+      {"TABEL_JWT_SECRET",
+       "Secret (at least 32 bytes) for HS256 access tokens; empty = random per process (development only).",
+       [](Config& config, const std::string& value) {
+         if (!value.empty() && value.size() < 32) {
+           Fail("TABEL_JWT_SECRET", "must have at least 32 bytes", std::string(value.size(), '*'));
+         }
+         config.jwt_secret = value;
+       }},
       Text("TABEL_TIMEZONE", "The company's time zone (IANA name).", &Config::timezone),
       Text("TABEL_DEMO_PASSWORD", "Password of the demo logins created by --demo.", &Config::demo_password),
       Text("TABEL_SWAGGER_UI_DIR", "Folder with the swagger-ui-dist files served under /docs.",

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <array>
 #include <cctype>
 #include <limits>
 #include <random>
@@ -277,7 +278,7 @@ Task<void> HttpServer::Serve(tcp::socket socket) {
       }
 
       bhttp::response<bhttp::string_body> reply{response.status, version};
-      reply.set(bhttp::field::content_type, response.content_type);
+      if (!response.content_type.empty()) reply.set(bhttp::field::content_type, response.content_type);
       for (const auto& [name, value] : response.headers) reply.set(name, value);
       reply.set("X-Request-Id", request_id);
       reply.keep_alive(keep_alive);
@@ -364,26 +365,16 @@ void HttpServer::Record(const RequestSummary& request, std::string_view route, S
   metrics_->duration.WithLabels({route, method}).Observe(seconds);
   const log::Level level = code >= 500 ? log::Level::kError : log::Level::kInfo;
   if (!logger_.Enabled(level)) return;
-  if (internal.empty()) {
-    logger_.Write(level, "http_request",
-                  {{"method", method},
-                   {"path", request.path},
-                   {"route", route},
-                   {"status", code},
-                   {"duration_ms", seconds * 1000},
-                   {"request_id", request.request_id},
-                   {"client", request.client}});
-  } else {
-    logger_.Write(level, "http_request",
-                  {{"method", method},
-                   {"path", request.path},
-                   {"route", route},
-                   {"status", code},
-                   {"duration_ms", seconds * 1000},
-                   {"request_id", request.request_id},
-                   {"client", request.client},
-                   {"error", internal}});
-  }
+  const std::array<log::Field, 8> fields = {log::Field{"method", method},
+                                            {"path", request.path},
+                                            {"route", route},
+                                            {"status", code},
+                                            {"duration_ms", seconds * 1000},
+                                            {"request_id", request.request_id},
+                                            {"client", request.client},
+                                            {"error", internal}};
+  // The error field only when there is one.
+  logger_.Write(level, "http_request", std::span<const log::Field>(fields.data(), internal.empty() ? 7 : 8));
 }
 
 }  // namespace tabel::http

@@ -17,6 +17,7 @@
 #include "infra/db/errors.hpp"
 #include "infra/db/timestamp.hpp"
 #include "infra/db/transaction.hpp"
+#include "support/errors.hpp"
 #include "support/test_database.hpp"
 
 namespace tabel::db {
@@ -27,17 +28,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::TestDatabase;
 
-// Runs `f` and returns the tabel::Error it throws (fails the test if none).
-template <class F>
-Error CatchError(F&& f) {
-  try {
-    f();
-  } catch (const Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "expected a tabel::Error";
-  return Error::Internal("no error");
-}
+using testing::CatchError;
 
 int CountRows(Database& database, const std::string& table) {
   return WithSession(database, [&](soci::session& session) {

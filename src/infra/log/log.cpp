@@ -72,7 +72,7 @@ std::string_view LevelName(Level level) {
 
 Logger::Logger(Level min_level, std::FILE* out) : min_level_(min_level), out_(out) {}
 
-void Logger::Write(Level level, std::string_view event, std::initializer_list<Field> fields) {
+void Logger::Write(Level level, std::string_view event, std::span<const Field> fields) {
   if (!Enabled(level)) return;
   std::string line;
   line.reserve(256);

@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -48,7 +49,10 @@ class Logger {
 
   // Writes {"ts":..., "level":..., "event": event, fields...}. `event` is a
   // stable snake_case name ("http_request", "db_unavailable").
-  void Write(Level level, std::string_view event, std::initializer_list<Field> fields = {});
+  void Write(Level level, std::string_view event, std::initializer_list<Field> fields = {}) {
+    Write(level, event, std::span<const Field>(fields.begin(), fields.size()));
+  }
+  void Write(Level level, std::string_view event, std::span<const Field> fields);
 
   void Debug(std::string_view event, std::initializer_list<Field> fields = {}) {
     Write(Level::kDebug, event, fields);

@@ -1,0 +1,244 @@
+#include "auth/token_service.hpp"
+
+#include <jwt.h>
+
+#include <charconv>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <stdexcept>
+
+#include "auth/crypto.hpp"
+#include "common/error.hpp"
+#include "common/uuid.hpp"
+
+namespace tabel::auth {
+namespace {
+
+using std::chrono::seconds;
+using std::chrono::system_clock;
+
+constexpr std::string_view kIssuer = "tabel";
+constexpr std::string_view kAudience = "tabel-api";
+constexpr std::string_view kType = "access";
+constexpr std::string_view kAlgorithm = "HS256";
+// Far above any token we issue (a few hundred bytes); bounds the work done
+// on garbage.
+constexpr size_t kMaxTokenBytes = 8192;
+
+[[noreturn]] void Reject(std::string reason) {
+  throw Error(ErrorKind::kUnauthorized, "unauthorized", "The access token is invalid or expired.", {},
+              "access token rejected: " + std::move(reason));
+}
+
+struct JwtDeleter {
+  void operator()(jwt_t* jwt) const { jwt_free(jwt); }
+};
+using JwtPtr = std::unique_ptr<jwt_t, JwtDeleter>;
+
+struct FreeDeleter {
+  void operator()(char* text) const { free(text); }  // NOLINT: libjwt allocates with malloc
+};
+
+bool IsBase64UrlPart(std::string_view part) {
+  if (part.empty()) return false;
+  for (const char c : part) {
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+int64_t SecondsSinceEpoch(system_clock::time_point time) {
+  return std::chrono::duration_cast<seconds>(time.time_since_epoch()).count();
+}
+
+// An integer claim; rejects absence and any other JSON type.
+int64_t IntClaim(const nlohmann::json& payload, const char* name) {
+  const auto found = payload.find(name);
+  if (found == payload.end() || !found->is_number_integer())
+    Reject(std::string("claim ") + name + " missing");
+  return found->get<int64_t>();
+}
+
+std::string StringClaim(const nlohmann::json& payload, const char* name) {
+  const auto found = payload.find(name);
+  if (found == payload.end() || !found->is_string()) Reject(std::string("claim ") + name + " missing");
+  return found->get<std::string>();
+}
+
+bool AudienceMatches(const nlohmann::json& payload) {
+  const auto found = payload.find("aud");
+  if (found == payload.end()) return false;
+  if (found->is_string()) return found->get<std::string>() == kAudience;
+  if (found->is_array()) {
+    for (const auto& item : *found) {
+      if (item.is_string() && item.get<std::string>() == kAudience) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string KeyIdFor(std::string_view secret) {
+  return "hs256-" + Sha256Hex(std::string("tabel-jwt-kid:").append(secret)).substr(0, 16);
+}
+
+TokenServiceOptions TokenServiceOptions::FromSecret(std::string_view secret) {
+  TokenServiceOptions options;
+  options.current.secret = secret.empty() ? RandomBytes(kMinSecretBytes) : std::string(secret);
+  options.current.id = KeyIdFor(options.current.secret);
+  return options;
+}
+
+TokenService::TokenService(TokenServiceOptions options, Clock clock)
+    : options_(std::move(options)), clock_(std::move(clock)) {
+  EnsureSodium();
+  if (options_.lifetime < seconds{1} || options_.lifetime > kMaxAccessLifetime) {
+    throw std::invalid_argument("access token lifetime must be between 1 s and 15 min");
+  }
+  if (options_.leeway < seconds{0} || options_.leeway > kMaxLeeway) {
+    throw std::invalid_argument("access token leeway must be between 0 and 30 s");
+  }
+  std::set<std::string> ids;
+  const auto check = [&](const SigningKey& key) {
+    if (key.id.empty() || key.id.size() > 64)
+      throw std::invalid_argument("a JWT key id must have 1..64 characters");
+    if (key.secret.size() < kMinSecretBytes) {
+      throw std::invalid_argument("a JWT secret must have at least 32 bytes (key " + key.id + ")");
+    }
+    if (!ids.insert(key.id).second) throw std::invalid_argument("duplicate JWT key id " + key.id);
+  };
+  check(options_.current);
+  for (const SigningKey& key : options_.previous) check(key);
+}
+
+const SigningKey* TokenService::FindKey(std::string_view key_id) const {
+  if (options_.current.id == key_id) return &options_.current;
+  for (const SigningKey& key : options_.previous) {
+    if (key.id == key_id) return &key;
+  }
+  return nullptr;
+}
+
+IssuedAccessToken TokenService::Issue(const AccessSubject& subject) const {
+  const int64_t now = SecondsSinceEpoch(clock_());
+  nlohmann::json payload = {
+      {"sub", std::to_string(subject.account_id)},
+      {"roles", subject.roles},
+      {"rv", subject.roles_version},
+      {"iat", now},
+      {"nbf", now},
+      {"exp", now + options_.lifetime.count()},
+      {"iss", kIssuer},
+      {"aud", kAudience},
+      {"typ", kType},
+      {"jti", NewUuid()},
+  };
+  if (subject.employee_id) payload["emp"] = *subject.employee_id;
+
+  jwt_t* raw = nullptr;
+  if (jwt_new(&raw) != 0) throw Error::Internal("jwt_new failed");
+  const JwtPtr jwt(raw);
+  const std::string payload_text = payload.dump();
+  const SigningKey& key = options_.current;
+  if (jwt_add_grants_json(jwt.get(), payload_text.c_str()) != 0 ||
+      jwt_add_header(jwt.get(), "kid", key.id.c_str()) != 0 ||
+      jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(key.secret.data()),
+                  static_cast<int>(key.secret.size())) != 0) {
+    throw Error::Internal("libjwt refused the access token claims");
+  }
+  const std::unique_ptr<char, FreeDeleter> encoded(jwt_encode_str(jwt.get()));
+  if (!encoded) throw Error::Internal("jwt_encode_str failed");
+  return {std::string(encoded.get()), options_.lifetime};
+}
+
+AccessClaims TokenService::Verify(std::string_view token) const {
+  if (token.empty()) Reject("empty");
+  if (token.size() > kMaxTokenBytes) Reject("too long");
+  const size_t first_dot = token.find('.');
+  const size_t second_dot = first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
+  if (second_dot == std::string_view::npos || token.find('.', second_dot + 1) != std::string_view::npos) {
+    Reject("not three parts");
+  }
+  const std::string_view header_part = token.substr(0, first_dot);
+  const std::string_view payload_part = token.substr(first_dot + 1, second_dot - first_dot - 1);
+  const std::string_view signature_part = token.substr(second_dot + 1);
+  if (!IsBase64UrlPart(header_part) || !IsBase64UrlPart(payload_part) || !IsBase64UrlPart(signature_part)) {
+    Reject("a part is empty or not base64url");
+  }
+
+  // 1. The header, decoded by us: pin the algorithm and pick the key.
+  const auto header_text = Base64UrlDecode(header_part);
+  if (!header_text) Reject("header is not base64url");
+  const nlohmann::json header = nlohmann::json::parse(*header_text, nullptr, false);
+  if (!header.is_object()) Reject("header is not a JSON object");
+  const auto alg = header.find("alg");
+  if (alg == header.end() || !alg->is_string() || alg->get<std::string>() != kAlgorithm)
+    Reject("alg is not HS256");
+  if (header.contains("crit")) Reject("crit header");
+  const auto kid = header.find("kid");
+  if (kid == header.end() || !kid->is_string()) Reject("no kid");
+  const SigningKey* key = FindKey(kid->get<std::string>());
+  if (key == nullptr) Reject("unknown kid");
+
+  // 2. The signature, checked in constant time before anything else of the
+  // token is believed.
+  const auto signature = Base64UrlDecode(signature_part);
+  const std::string expected = HmacSha256(key->secret, token.substr(0, second_dot));
+  if (!signature || !ConstantTimeEquals(*signature, expected)) Reject("bad signature");
+
+  // 3. libjwt decodes the authenticated token with the pinned key.
+  jwt_t* raw = nullptr;
+  const std::string terminated(token);
+  if (jwt_decode(&raw, terminated.c_str(), reinterpret_cast<const unsigned char*>(key->secret.data()),
+                 static_cast<int>(key->secret.size())) != 0 ||
+      raw == nullptr) {
+    Reject("libjwt could not decode it");
+  }
+  const JwtPtr jwt(raw);
+  if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) Reject("libjwt saw another alg");
+  const std::unique_ptr<char, FreeDeleter> grants(jwt_get_grants_json(jwt.get(), nullptr));
+  if (!grants) Reject("no claims");
+  const nlohmann::json payload = nlohmann::json::parse(grants.get(), nullptr, false);
+  if (!payload.is_object()) Reject("claims are not a JSON object");
+
+  // 4. The claims, which libjwt does not check.
+  if (StringClaim(payload, "iss") != kIssuer) Reject("wrong iss");
+  if (!AudienceMatches(payload)) Reject("wrong aud");
+  if (StringClaim(payload, "typ") != kType) Reject("wrong typ");
+  const int64_t now = SecondsSinceEpoch(clock_());
+  const int64_t leeway = options_.leeway.count();
+  const int64_t exp = IntClaim(payload, "exp");
+  const int64_t nbf = IntClaim(payload, "nbf");
+  const int64_t iat = IntClaim(payload, "iat");
+  if (now >= exp + leeway) Reject("expired");
+  if (now + leeway < nbf) Reject("not yet valid");
+  if (now + leeway < iat) Reject("issued in the future");
+  if (exp - iat > kMaxAccessLifetime.count()) Reject("lifetime longer than 15 min");
+
+  AccessClaims claims;
+  const std::string sub = StringClaim(payload, "sub");
+  int64_t account_id = 0;
+  const auto [end, error] = std::from_chars(sub.data(), sub.data() + sub.size(), account_id);
+  if (error != std::errc() || end != sub.data() + sub.size() || account_id <= 0)
+    Reject("sub is not an account id");
+  claims.subject.account_id = account_id;
+  if (payload.contains("emp")) claims.subject.employee_id = IntClaim(payload, "emp");
+  const auto roles = payload.find("roles");
+  if (roles == payload.end() || !roles->is_array()) Reject("roles missing");
+  for (const auto& role : *roles) {
+    if (!role.is_string()) Reject("a role is not a string");
+    claims.subject.roles.push_back(role.get<std::string>());
+  }
+  claims.subject.roles_version = IntClaim(payload, "rv");
+  claims.jti = StringClaim(payload, "jti");
+  claims.key_id = key->id;
+  claims.issued_at = system_clock::time_point(seconds{iat});
+  claims.expires_at = system_clock::time_point(seconds{exp});
+  return claims;
+}
+
+}  // namespace tabel::auth
