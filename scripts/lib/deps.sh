@@ -18,7 +18,7 @@ TABEL_DEPS_BUILD=(
   librabbitmq-dev libhiredis-dev libcurl4-openssl-dev libfmt-dev
   libsodium-dev libjwt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format
+  clang-format clang-tidy
 )
 TABEL_DEPS_TEST=(
   postgresql postgresql-contrib rabbitmq-server redis-server python3-aiosmtpd curl

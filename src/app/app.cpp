@@ -265,7 +265,7 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   return 0;
 }
 
-int App::DeadLetters(std::ostream& out, std::optional<std::string> queue, size_t limit) {
+int App::DeadLetters(std::ostream& out, const std::optional<std::string>& queue, size_t limit) {
   db::Database database(DatabaseOptionsFrom(config_));
   bus::TaskQueue tasks(database, SystemClock());
   for (const bus::TaskInfo& task : tasks.ListDead(queue, limit)) {

@@ -41,7 +41,7 @@ class App {
   // Prints "METHOD /path/template" for every route `serve` would mount.
   int Routes(std::ostream& out);
   // Dead-lettered tasks as JSON lines, newest first; and putting one back.
-  int DeadLetters(std::ostream& out, std::optional<std::string> queue, size_t limit);
+  int DeadLetters(std::ostream& out, const std::optional<std::string>& queue, size_t limit);
   int Replay(const std::string& task_id);
 
  private:

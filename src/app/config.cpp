@@ -144,11 +144,9 @@ Config LoadConfig(const Environment& environment, std::optional<std::string> fil
       throw ConfigError("TABEL_CONFIG_FILE: cannot read " + *file + ": " + std::string(error.description()));
     }
     for (const auto& [key, node] : table) {
-      const std::string env = "TABEL_" + [&] {
-        std::string upper(key.str());
-        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        return upper;
-      }();
+      std::string env = "TABEL_";
+      for (const char c : key.str())
+        env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
       const Setting* setting = nullptr;
       for (const Setting& candidate : Settings()) {
         if (candidate.env == env) setting = &candidate;

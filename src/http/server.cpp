@@ -51,6 +51,10 @@ struct CountGuard {
 
 // The same for a counter mirrored by a gauge (connections, requests in flight).
 struct ActiveGuard {
+  ActiveGuard(std::shared_ptr<std::atomic<size_t>> counter_in, metrics::Gauge& gauge_in)
+      : counter(std::move(counter_in)), gauge(gauge_in) {}
+  ActiveGuard(const ActiveGuard&) = delete;
+  ActiveGuard& operator=(const ActiveGuard&) = delete;
   std::shared_ptr<std::atomic<size_t>> counter;
   metrics::Gauge& gauge;
   ~ActiveGuard() {

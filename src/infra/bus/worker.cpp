@@ -138,8 +138,8 @@ struct Worker::MetricsState {
   }
 };
 
-Worker::Worker(db::Database& database, const Topology& topology, Clock clock, log::Logger& logger,
-               metrics::Registry& registry, WorkerOptions options)
+Worker::Worker(db::Database& database, const Topology& topology, const Clock& clock, log::Logger& logger,
+               metrics::Registry& registry, const WorkerOptions& options)
     : Worker(database, topology, clock, logger, registry, options,
              std::make_unique<EmbeddedRelay>(database, topology, clock, logger, options.relay_batch)) {}
 

@@ -89,8 +89,8 @@ class Worker {
   // (std::invalid_argument if they are registered already, e.g. by another
   // Worker) and a collector for the sampled gauges. Does not touch the
   // database. Throws std::invalid_argument for bad options.
-  Worker(db::Database& database, const Topology& topology, Clock clock, log::Logger& logger,
-         metrics::Registry& registry, WorkerOptions options = {});
+  Worker(db::Database& database, const Topology& topology, const Clock& clock, log::Logger& logger,
+         metrics::Registry& registry, const WorkerOptions& options = {});
   // As above with another relay (e.g. one publishing to RabbitMQ); the
   // Worker's relay thread calls relay->RelayBatch().
   Worker(db::Database& database, const Topology& topology, Clock clock, log::Logger& logger,

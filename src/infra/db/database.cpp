@@ -187,11 +187,11 @@ Lease Database::Acquire(milliseconds timeout) {
   Lease lease(this, position);
   soci::session& session = pool_->at(position);
   const Slot& slot = slots_[position];
-  if (slot.reopen || session.get_backend() == nullptr) {
-    Connect(position);
-  } else if (target_.dialect == Dialect::kPostgresql &&
-             std::chrono::steady_clock::now() - slot.last_used >= options_.validate_after_idle &&
-             !session.is_connected()) {
+  // Reopen a broken or never-opened session, and a PostgreSQL one that sat
+  // idle long enough for the server to have dropped it and really has.
+  const bool stale = target_.dialect == Dialect::kPostgresql &&
+                     std::chrono::steady_clock::now() - slot.last_used >= options_.validate_after_idle;
+  if (slot.reopen || session.get_backend() == nullptr || (stale && !session.is_connected())) {
     Connect(position);
   }
   return lease;

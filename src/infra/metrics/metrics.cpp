@@ -285,37 +285,36 @@ template class Family<Counter>;
 template class Family<Gauge>;
 template class Family<Histogram>;
 
-CounterFamily& Registry::AddCounter(std::string name, std::string help,
+template <class FamilyT>
+FamilyT& Registry::Register(std::unique_ptr<FamilyT> family, const std::vector<std::string>& names) {
+  FamilyT& result = *family;
+  std::lock_guard lock(mutex_);
+  Claim(names);
+  families_.push_back(std::move(family));
+  return result;
+}
+
+CounterFamily& Registry::AddCounter(const std::string& name, std::string help,
                                     std::vector<std::string> label_names) {
   ValidateNames(name, label_names, /*histogram=*/false);
-  std::unique_ptr<CounterFamily> family(new CounterFamily(name, std::move(help), std::move(label_names)));
-  CounterFamily& result = *family;
-  std::lock_guard lock(mutex_);
-  Claim({name});
-  families_.push_back(std::move(family));
-  return result;
+  return Register(
+      std::unique_ptr<CounterFamily>(new CounterFamily(name, std::move(help), std::move(label_names))),
+      {name});
 }
 
-GaugeFamily& Registry::AddGauge(std::string name, std::string help, std::vector<std::string> label_names) {
+GaugeFamily& Registry::AddGauge(const std::string& name, std::string help,
+                                std::vector<std::string> label_names) {
   ValidateNames(name, label_names, /*histogram=*/false);
-  std::unique_ptr<GaugeFamily> family(new GaugeFamily(name, std::move(help), std::move(label_names)));
-  GaugeFamily& result = *family;
-  std::lock_guard lock(mutex_);
-  Claim({name});
-  families_.push_back(std::move(family));
-  return result;
+  return Register(
+      std::unique_ptr<GaugeFamily>(new GaugeFamily(name, std::move(help), std::move(label_names))), {name});
 }
 
-HistogramFamily& Registry::AddHistogram(std::string name, std::string help,
+HistogramFamily& Registry::AddHistogram(const std::string& name, std::string help,
                                         std::vector<std::string> label_names, std::vector<double> buckets) {
   ValidateNames(name, label_names, /*histogram=*/true);
-  std::unique_ptr<HistogramFamily> family(new HistogramFamily(name, std::move(help), std::move(label_names),
-                                                              NormalizeBounds(std::move(buckets))));
-  HistogramFamily& result = *family;
-  std::lock_guard lock(mutex_);
-  Claim({name, name + "_bucket", name + "_sum", name + "_count"});
-  families_.push_back(std::move(family));
-  return result;
+  return Register(std::unique_ptr<HistogramFamily>(new HistogramFamily(
+                      name, std::move(help), std::move(label_names), NormalizeBounds(std::move(buckets)))),
+                  {name, name + "_bucket", name + "_sum", name + "_count"});
 }
 
 void Registry::Claim(const std::vector<std::string>& names) {

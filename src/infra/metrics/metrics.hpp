@@ -207,11 +207,11 @@ class Registry {
   // histogram, one of its _bucket/_sum/_count series names) is taken. A family
   // without labels starts with its single series at zero, so it is rendered
   // before first use. The reference is valid for the registry's lifetime.
-  CounterFamily& AddCounter(std::string name, std::string help, std::vector<std::string> label_names);
-  GaugeFamily& AddGauge(std::string name, std::string help, std::vector<std::string> label_names);
+  CounterFamily& AddCounter(const std::string& name, std::string help, std::vector<std::string> label_names);
+  GaugeFamily& AddGauge(const std::string& name, std::string help, std::vector<std::string> label_names);
   // `buckets` as for Histogram's constructor; "le" is a reserved label name.
-  HistogramFamily& AddHistogram(std::string name, std::string help, std::vector<std::string> label_names,
-                                std::vector<double> buckets);
+  HistogramFamily& AddHistogram(const std::string& name, std::string help,
+                                std::vector<std::string> label_names, std::vector<double> buckets);
 
   // Adds a callback run at the start of every Render, to refresh values that
   // are cheaper to sample than to track (DB connections in use, queue depth).
@@ -229,6 +229,9 @@ class Registry {
 
  private:
   void Claim(const std::vector<std::string>& names);  // requires mutex_
+  // Claims `names` and takes ownership of `family`; throws if a name is taken.
+  template <class FamilyT>
+  FamilyT& Register(std::unique_ptr<FamilyT> family, const std::vector<std::string>& names);
 
   std::mutex render_mutex_;  // serializes Render, so collectors never run concurrently
   std::mutex mutex_;
