@@ -119,8 +119,12 @@ void HttpServer::BeginShutdown() {
 Task<void> HttpServer::Accept() {
   for (;;) {
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(io_),
-                                                         asio::redirect_error(asio::use_awaitable, ec));
+    // A connection's handlers must not run concurrently: with several io
+    // threads each connection gets a strand; with one, the thread is enough.
+    const asio::any_io_executor connection_executor =
+        options_.io_threads > 1 ? asio::any_io_executor(asio::make_strand(io_)) : io_.get_executor();
+    tcp::socket socket =
+        co_await acceptor_.async_accept(connection_executor, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) co_return;
       logger_.Warn("http_accept_failed", {{"error", ec.message()}});

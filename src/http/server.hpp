@@ -39,6 +39,7 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60000};  // between keep-alive requests
   size_t max_concurrent_requests = 1024;
   size_t max_connections = 10000;
+  int io_threads = 1;  // threads running the io_context (more than one: a strand per connection)
 };
 
 // Called for every route that is not public, before its handler: it checks

@@ -12,15 +12,22 @@ namespace tabel::log {
 namespace {
 
 void AppendTimestamp(std::string& out) {
+  // The "YYYY-MM-DDTHH:MM:SS" part changes once a second: format it once per
+  // second and thread, not once per line.
+  thread_local time_t cached_second = -1;
+  thread_local char cached_text[32];
+  thread_local size_t cached_length = 0;
   const auto now = std::chrono::system_clock::now();
   const auto seconds = std::chrono::system_clock::to_time_t(now);
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[40];
-  const size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
-  out.append(buffer, n);
+  if (seconds != cached_second) {
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    cached_length = std::strftime(cached_text, sizeof cached_text, "%Y-%m-%dT%H:%M:%S", &utc);
+    cached_second = seconds;
+  }
+  out.append(cached_text, cached_length);
   char fraction[16];
   const int m = std::snprintf(fraction, sizeof fraction, ".%06lldZ", static_cast<long long>(micros));
   out.append(fraction, static_cast<size_t>(m));
