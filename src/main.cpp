@@ -70,6 +70,13 @@ int main(int argc, char** argv) {
   auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit");
   auto* version = cli.add_subcommand("version", "Print the version and exit");
   auto* routes = cli.add_subcommand("routes", "Print every HTTP route (method and path template) and exit");
+  int seed_employees = 25000;
+  uint64_t seed_value = 1;
+  auto* seed = cli.add_subcommand(
+      "seed", "Fill an empty database with a generated company (for trials and benchmarks)");
+  seed->add_option("--employees", seed_employees, "How many employees (1-1000000)")
+      ->check(CLI::Range(1, 1000000));
+  seed->add_option("--seed", seed_value, "Random seed: the same seed gives the same company");
   auto* queue = cli.add_subcommand("queue", "Inspect and replay dead-lettered tasks");
   queue->require_subcommand(1);
   std::optional<std::string> dead_queue;
@@ -110,6 +117,7 @@ int main(int argc, char** argv) {
     if (migrate->parsed()) return app.Migrate();
     if (routes->parsed()) return app.Routes(std::cout);
     if (dead->parsed()) return app.DeadLetters(std::cout, dead_queue, dead_limit);
+    if (seed->parsed()) return app.Seed(seed_employees, seed_value);
     if (replay->parsed()) return app.Replay(replay_id);
   } catch (const std::invalid_argument& error) {
     std::cerr << "tabel: configuration error: " << error.what() << "\n";

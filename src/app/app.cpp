@@ -34,6 +34,7 @@
 #include "infra/log/log.hpp"
 #include "infra/metrics/metrics.hpp"
 #include "ops/ops.hpp"
+#include "users/seed.hpp"
 
 namespace tabel::app {
 namespace {
@@ -280,6 +281,23 @@ int App::DeadLetters(std::ostream& out, const std::optional<std::string>& queue,
                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
         << "\n";
   }
+  return 0;
+}
+
+int App::Seed(int employees, uint64_t seed) {
+  db::Database database(DatabaseOptionsFrom(config_));
+  ApplyMigrations(database, logger_);
+  auth::EnsureDefaultRoles(database);
+  const auto started = std::chrono::steady_clock::now();
+  const users::SeedResult result =
+      users::SeedCompany(database, {.employees = employees, .seed = seed}, SystemClock());
+  logger_.Info(
+      "seeded",
+      {{"employees", result.employees},
+       {"departments", result.departments},
+       {"max_depth", result.max_depth},
+       {"seed", static_cast<int64_t>(seed)},
+       {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}});
   return 0;
 }
 

@@ -4,6 +4,7 @@
 // for, and tears everything down in reverse order.
 // Thread-safety: an App is driven by the main thread only.
 
+#include <cstdint>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -43,6 +44,8 @@ class App {
   // Dead-lettered tasks as JSON lines, newest first; and putting one back.
   int DeadLetters(std::ostream& out, const std::optional<std::string>& queue, size_t limit);
   int Replay(const std::string& task_id);
+  // Fills an empty database with a generated company (users/seed.hpp).
+  int Seed(int employees, uint64_t seed);
 
  private:
   struct Runtime;

@@ -279,6 +279,18 @@ TEST(Process, MigrateIsIdempotent) {
   EXPECT_THAT(second.second, HasSubstr("\"count\":0"));
 }
 
+TEST(Process, SeedFillsAnEmptyDatabaseOnceAndRefusesBadCounts) {
+  TestDatabase database;
+  const auto [code, output] = RunTabel({"seed", "--employees", "200", "--seed", "3"}, BaseEnv(database));
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_THAT(output, HasSubstr("\"employees\":200"));
+  EXPECT_THAT(output, HasSubstr("\"departments\":5"));
+  const auto again = RunTabel({"seed", "--employees", "200"}, BaseEnv(database));
+  EXPECT_EQ(again.first, 1) << again.second;
+  EXPECT_THAT(again.second, HasSubstr("already has"));
+  EXPECT_EQ(RunTabel({"seed", "--employees", "0"}, BaseEnv(database)).first, 2);
+}
+
 TEST(Process, QueueCommandsListDeadLettersAndRefuseUnknownTasks) {
   TestDatabase database;
   ASSERT_EQ(RunTabel({"migrate"}, BaseEnv(database)).first, 0);
