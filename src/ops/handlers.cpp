@@ -185,7 +185,10 @@ void RegisterRoutes(http::Router& router, const OpsDependencies& deps) {
   router.Add(
       http::Verb::get, "/metrics",
       [&deps](Request) -> Task<Response> {
-        co_return Response::Text(deps.metrics.Render(), std::string(metrics::kContentType));
+        // Collectors query the database (queue depths): not on an io thread.
+        auto render = deps.blocking.Run([&deps] { return deps.metrics.Render(); });
+        std::string text = co_await std::move(render);
+        co_return Response::Text(std::move(text), std::string(metrics::kContentType));
       },
       public_route);
 
@@ -202,11 +205,13 @@ void RegisterRoutes(http::Router& router, const OpsDependencies& deps) {
   auto assets = std::make_shared<AssetCache>(deps.swagger_ui_dir);
   router.Add(
       http::Verb::get, "/docs/{asset}",
-      [assets](Request request) -> Task<Response> {
+      [&deps, assets](Request request) -> Task<Response> {
         const std::string_view name = request.PathParam("asset");
         for (const auto& [asset, content_type] : kDocsAssets) {
           if (asset != name) continue;
-          auto content = assets->Get(name);
+          // The first request for a file reads it from disk: not on an io thread.
+          auto read = deps.blocking.Run([assets, file = asset] { return assets->Get(file); });
+          std::optional<std::string> content = co_await std::move(read);
           if (!content) {
             throw Error::NotFound("The API browser's files are not installed (scripts/run installs them).");
           }

@@ -1,4 +1,5 @@
 #include "support/tcp_proxy.hpp"
+#include "support/loopback.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,10 +17,7 @@ int Listen(uint16_t port, uint16_t& bound) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in address = LoopbackAddress(port);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(fd, 128) != 0) {
     ::close(fd);
     throw std::runtime_error("cannot listen on 127.0.0.1:" + std::to_string(port));
@@ -63,10 +61,7 @@ void TcpProxy::AcceptLoop() {
     const int client = ::accept(listener_, nullptr, nullptr);
     if (client < 0) continue;
     const int upstream = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(upstream_port_);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in address = LoopbackAddress(upstream_port_);
     if (::connect(upstream, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
       ::close(client);
       ::close(upstream);
