@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
+#include <ctime>
 #include <iostream>
 
 #include "app/app.hpp"
@@ -108,6 +110,9 @@ int main(int argc, char** argv) {
     return kConfigErrorExit;
   }
   if (!services.empty()) serve_options.services = SplitList(services);
+  // "Today" everywhere is the date in the company's time zone.
+  setenv("TZ", config.timezone.c_str(), 1);
+  tzset();
 
   tabel::log::Logger logger(config.log_level);
   try {

@@ -18,12 +18,12 @@ TABEL_DEPS_BUILD=(
   librabbitmq-dev libhiredis-dev libcurl4-openssl-dev libfmt-dev
   libsodium-dev libjwt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format clang-tidy
+  clang-format clang-tidy tzdata
 )
 TABEL_DEPS_TEST=(
   postgresql postgresql-contrib rabbitmq-server redis-server python3-aiosmtpd curl
 )
-TABEL_DEPS_RUN=()
+TABEL_DEPS_RUN=(tzdata)
 
 _TABEL_DEPS_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 _TABEL_APT_UPDATED="${_TABEL_APT_UPDATED:-0}"

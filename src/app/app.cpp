@@ -10,7 +10,11 @@
 #include <thread>
 
 #include "app/demo.hpp"
+#include "auth/access.hpp"
 #include "auth/accounts.hpp"
+#include "auth/admin_handlers.hpp"
+#include "auth/admin_repository.hpp"
+#include "auth/admin_service.hpp"
 #include "auth/handlers.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
@@ -34,7 +38,10 @@
 #include "infra/log/log.hpp"
 #include "infra/metrics/metrics.hpp"
 #include "ops/ops.hpp"
+#include "users/handlers.hpp"
+#include "users/repository.hpp"
 #include "users/seed.hpp"
+#include "users/service.hpp"
 
 namespace tabel::app {
 namespace {
@@ -78,6 +85,15 @@ void RegisterProcessMetrics(metrics::Registry& registry, db::Database& database)
     pool.WithLabels({"in_use"}).Set(in_use);
     pool.WithLabels({"idle"}).Set(static_cast<double>(database.pool_size()) - in_use);
   });
+}
+
+// TABEL_BLOCKING_THREADS, or by the database: SQLite work is CPU in this
+// process, so one thread per core (at least two); PostgreSQL work is mostly
+// waiting for the server, so eight.
+size_t BlockingThreads(const Config& config) {
+  if (config.blocking_threads > 0) return static_cast<size_t>(config.blocking_threads);
+  if (db::ParseDatabaseUrl(config.database_url).dialect == db::Dialect::kPostgresql) return 8;
+  return std::max<size_t>(2, std::thread::hardware_concurrency());
 }
 
 std::vector<ops::ReadinessCheck> ReadinessChecks(const Config& config, db::Database& database) {
@@ -143,14 +159,20 @@ struct App::Runtime {
   Runtime(const Config& config, log::Logger& logger, size_t consumer_threads, bool api,
           const std::vector<std::string>& services)
       : database(DatabaseOptionsFrom(config)),
-        blocking(static_cast<size_t>(config.blocking_threads), config.max_concurrent_requests * 2),
+        blocking(BlockingThreads(config), config.max_concurrent_requests * 2),
         ops{registry, blocking, ReadinessChecks(config, database), config.swagger_ui_dir},
         worker(database, topology, clock, logger, registry, {.consumer_threads = consumer_threads}),
         accounts(database, clock),
         refresh_tokens(database, clock),
         throttle(database, clock),
         tokens(auth::TokenServiceOptions::FromSecret(config.jwt_secret), clock),
-        auth(accounts, refresh_tokens, throttle, tokens, hasher) {
+        auth(accounts, refresh_tokens, throttle, tokens, hasher, &identities),
+        admin_repository(database, clock),
+        audit_log(database),
+        access(database, clock),
+        admin(admin_repository, accounts, audit_log, hasher, access, identities, clock),
+        users_repository(database, clock),
+        users(users_repository, access, clock) {
     RegisterProcessMetrics(registry, database);
     ops::RegisterRoutes(router, ops);
     const auto wanted = [&](std::string_view service) {
@@ -158,6 +180,8 @@ struct App::Runtime {
              (services.empty() || std::find(services.begin(), services.end(), service) != services.end());
     };
     if (wanted("auth")) auth::RegisterRoutes(router, auth, blocking);
+    if (wanted("auth")) auth::RegisterAdminRoutes(router, admin, blocking);
+    if (wanted("users")) users::RegisterRoutes(router, users, blocking);
   }
 
   Clock clock = SystemClock();
@@ -174,7 +198,14 @@ struct App::Runtime {
   auth::LoginThrottle throttle;
   auth::TokenService tokens;
   auth::PasswordHasher hasher;
+  auth::IdentityCache identities;
   auth::AuthService auth;
+  auth::AdminRepository admin_repository;
+  audit::AuditLog audit_log;
+  auth::AccessResolver access;
+  auth::AdminService admin;
+  users::UsersRepository users_repository;
+  users::UsersService users;
   http::Router router;
 };
 
@@ -197,9 +228,10 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   ApplyMigrations(runtime.database, logger_);
   auth::EnsureDefaultRoles(runtime.database);
   if (options.demo) {
-    const int created =
-        EnsureDemoAccounts(runtime.accounts, runtime.hasher, config_.demo_password, std::cerr);
-    logger_.Info("demo_ready", {{"accounts_created", created}});
+    const users::DemoCompany company = users::EnsureDemoCompany(runtime.database, runtime.clock);
+    const int created = EnsureDemoAccounts(runtime.accounts, runtime.hasher, config_.demo_password,
+                                           company.employee_of_login, std::cerr);
+    logger_.Info("demo_ready", {{"company_created", company.created}, {"accounts_created", created}});
   }
   if (config_.jwt_secret.empty()) {
     logger_.Warn("jwt_secret_random",
@@ -290,12 +322,17 @@ int App::Seed(int employees, uint64_t seed) {
   auth::EnsureDefaultRoles(database);
   const auto started = std::chrono::steady_clock::now();
   const users::SeedResult result =
-      users::SeedCompany(database, {.employees = employees, .seed = seed}, SystemClock());
+      users::SeedCompany(database,
+                         {.employees = employees,
+                          .seed = seed,
+                          .password_hash = auth::PasswordHasher().Hash(config_.demo_password)},
+                         SystemClock());
   logger_.Info(
       "seeded",
       {{"employees", result.employees},
        {"departments", result.departments},
        {"max_depth", result.max_depth},
+       {"accounts", result.accounts},
        {"seed", static_cast<int64_t>(seed)},
        {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}});
   return 0;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <toml++/toml.h>
+#include <filesystem>
 
 #include <charconv>
 #include <cstdlib>
@@ -100,13 +101,23 @@ const std::vector<Setting>& Settings() {
          }
          config.jwt_secret = value;
        }},
-      Text("TABEL_TIMEZONE", "The company's time zone (IANA name).", &Config::timezone),
-      Text("TABEL_DEMO_PASSWORD", "Password of the demo logins created by --demo.", &Config::demo_password),
+      {"TABEL_TIMEZONE", "The company's time zone (IANA name, e.g. Europe/Moscow): what 'today' is.",
+       [](Config& config, const std::string& value) {
+         const bool safe = !value.empty() && value.find("..") == std::string::npos && value.front() != '/';
+         if (!safe || (value != "UTC" && !std::filesystem::exists("/usr/share/zoneinfo/" + value))) {
+           Fail("TABEL_TIMEZONE", "must be an IANA time zone in /usr/share/zoneinfo (package tzdata)", value);
+         }
+         config.timezone = value;
+       }},
+      Text("TABEL_DEMO_PASSWORD", "Password of the logins created by --demo and by tabel seed.",
+           &Config::demo_password),
       Text("TABEL_SWAGGER_UI_DIR", "Folder with the swagger-ui-dist files served under /docs.",
            &Config::swagger_ui_dir),
       Integer("TABEL_IO_THREADS", "Threads running the HTTP server.", &Config::io_threads, 1, 64),
-      Integer("TABEL_BLOCKING_THREADS", "Threads for database and other blocking calls.",
-              &Config::blocking_threads, 1, 256),
+      Integer("TABEL_BLOCKING_THREADS",
+              "Threads for database and other blocking calls; 0 = one per core on SQLite "
+              "(more only contend for its lock), 8 on PostgreSQL (they mostly wait on the network).",
+              &Config::blocking_threads, 0, 256),
       Integer("TABEL_WORKER_THREADS", "Queue consumers in this process; 0 = none.", &Config::worker_threads,
               0, 64),
       Integer("TABEL_DB_POOL_SIZE", "Database connections per process.", &Config::db_pool_size, 1, 256),

@@ -41,8 +41,8 @@ struct Config {
   std::string swagger_ui_dir = DefaultSwaggerUiDir();
 
   int io_threads = 1;
-  int blocking_threads = 8;
-  int worker_threads = 1;  // queue consumers in this process; 0 = none
+  int blocking_threads = 0;  // 0 = by the database (app.cpp BlockingThreads)
+  int worker_threads = 1;    // queue consumers in this process; 0 = none
   int db_pool_size = 8;
   size_t max_body_bytes = 1 << 20;
   size_t max_concurrent_requests = 1024;

@@ -14,19 +14,26 @@ const std::vector<DemoLogin>& DemoLogins() {
       {"manager", {std::string(auth::kRoleManager), std::string(auth::kRoleEmployee)}},
       {"manager2", {std::string(auth::kRoleManager), std::string(auth::kRoleEmployee)}},
       {"employee", {std::string(auth::kRoleEmployee)}},
+      {"auditor", {std::string(auth::kRoleAuditor)}},
   };
   return logins;
 }
 
 int EnsureDemoAccounts(auth::AccountRepository& accounts, auth::PasswordHasher& hasher,
-                       const std::string& password, std::ostream& out) {
+                       const std::string& password,
+                       const std::vector<std::pair<std::string, int64_t>>& employee_of_login,
+                       std::ostream& out) {
   int created = 0;
   std::string hash;
   for (const DemoLogin& demo : DemoLogins()) {
     if (accounts.FindByLogin(demo.login)) continue;
     if (hash.empty()) hash = hasher.Hash(password);
+    std::optional<int64_t> employee_id;
+    for (const auto& link : employee_of_login) {
+      if (link.first == demo.login) employee_id = link.second;
+    }
     accounts.Create(
-        {.login = demo.login, .password_hash = hash, .employee_id = std::nullopt, .roles = demo.roles});
+        {.login = demo.login, .password_hash = hash, .employee_id = employee_id, .roles = demo.roles});
     ++created;
   }
   out << "Tabel demo logins (password from TABEL_DEMO_PASSWORD, default \"demo\"):\n";

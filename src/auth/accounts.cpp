@@ -128,6 +128,17 @@ void ExpectOneRow(soci::statement& statement) {
   if (statement.get_affected_rows() == 0) throw Error::NotFound("No such account.");
 }
 
+// Sets the hash and revokes every refresh token, in the caller's transaction.
+void ChangePasswordIn(soci::session& session, int64_t account_id, const std::string& password_hash,
+                      const std::string& now) {
+  const long long id = account_id;
+  soci::statement update = (session.prepare << kChangePassword, soci::use(password_hash, "password_hash"),
+                            soci::use(now, "changed_at"), soci::use(now, "updated_at"), soci::use(id, "id"));
+  update.execute(true);
+  ExpectOneRow(update);
+  session << kRevokeAccountRefreshTokens, soci::use(now, "now"), soci::use(id, "account_id");
+}
+
 }  // namespace
 
 std::string NormalizeLogin(std::string_view login) {
@@ -181,14 +192,17 @@ int64_t AccountRepository::Create(const NewAccount& account) {
 
 void AccountRepository::ChangePasswordHash(int64_t account_id, const std::string& password_hash) {
   const std::string now = db::FormatTimestamp(clock_());
-  const long long id = account_id;
+  db::WithWriteTransaction(
+      database_, [&](soci::session& session) { ChangePasswordIn(session, account_id, password_hash, now); });
+}
+
+void AccountRepository::ChangePasswordHash(int64_t account_id, const std::string& password_hash,
+                                           const Actor& actor, const audit::Entry& entry) {
+  const auto now_time = clock_();
+  const std::string now = db::FormatTimestamp(now_time);
   db::WithWriteTransaction(database_, [&](soci::session& session) {
-    soci::statement update =
-        (session.prepare << kChangePassword, soci::use(password_hash, "password_hash"),
-         soci::use(now, "changed_at"), soci::use(now, "updated_at"), soci::use(id, "id"));
-    update.execute(true);
-    ExpectOneRow(update);
-    session << kRevokeAccountRefreshTokens, soci::use(now, "now"), soci::use(id, "account_id");
+    ChangePasswordIn(session, account_id, password_hash, now);
+    audit::Append(session, actor, entry, now_time);
   });
 }
 

@@ -16,8 +16,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/actor.hpp"
 #include "common/clock.hpp"
 #include "common/identity.hpp"
+#include "infra/audit/audit_log.hpp"
 #include "infra/db/database.hpp"
 
 namespace tabel::auth {
@@ -68,6 +70,10 @@ class AccountRepository {
   // and password_changed_at and revokes every refresh token of the account,
   // in one transaction. Throws Error::NotFound for an unknown account.
   void ChangePasswordHash(int64_t account_id, const std::string& password_hash);
+  // The same, appending `entry` for `actor` to the audit log in the same
+  // transaction (a change by the owner, or a reset by an admin).
+  void ChangePasswordHash(int64_t account_id, const std::string& password_hash, const Actor& actor,
+                          const audit::Entry& entry);
 
   // The same password re-hashed with current limits: only the hash changes.
   void UpdatePasswordHash(int64_t account_id, const std::string& password_hash);

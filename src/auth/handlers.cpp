@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "http/json_body.hpp"
+#include "http/resource.hpp"
 
 namespace tabel::auth {
 namespace {
@@ -21,13 +22,6 @@ nlohmann::json TokenPairJson(const TokenPair& pair) {
           {"refresh_token", pair.refresh_token},
           {"token_type", pair.token_type},
           {"expires_in", pair.expires_in.count()}};
-}
-
-Response NoContent() {
-  Response response;
-  response.status = http::Status::no_content;
-  response.content_type.clear();
-  return response;
 }
 
 // The value of the single required string member `name` of the body.
@@ -66,7 +60,7 @@ Task<Response> HandleLogout(AuthService* service, http::BlockingPool* pool, Requ
   auto call = [service, token = std::move(token)] { service->Logout(token); };
   auto task = pool->Run(std::move(call));
   co_await std::move(task);
-  co_return NoContent();
+  co_return http::NoContent();
 }
 
 Task<Response> HandleMe(Request request) {
@@ -80,19 +74,19 @@ Task<Response> HandleMe(Request request) {
 }
 
 Task<Response> HandleChangePassword(AuthService* service, http::BlockingPool* pool, Request request) {
-  const Identity identity = RequireIdentity(request);
+  Actor actor = ActorOf(request);
   const nlohmann::json body = http::ParseJsonObject(request);
   http::JsonFields fields(body);
   auto old_password = fields.String("old_password", true, kMaxPasswordField);
   auto new_password = fields.String("new_password", true, kMaxPasswordField);
   fields.Finish();
-  auto call = [service, identity, old_password = std::move(*old_password),
+  auto call = [service, actor = std::move(actor), old_password = std::move(*old_password),
                new_password = std::move(*new_password)] {
-    service->ChangePassword(identity, old_password, new_password);
+    service->ChangePassword(actor, old_password, new_password);
   };
   auto task = pool->Run(std::move(call));
   co_await std::move(task);
-  co_return NoContent();
+  co_return http::NoContent();
 }
 
 // The token of "Bearer <token>" (scheme case-insensitive), or empty.
@@ -128,6 +122,10 @@ const Identity& RequireIdentity(const http::Request& request) {
   const Identity* identity = std::any_cast<Identity>(&request.identity);
   if (identity == nullptr) throw Error::Unauthorized();
   return *identity;
+}
+
+Actor ActorOf(const http::Request& request) {
+  return {RequireIdentity(request), request.client_address, request.request_id};
 }
 
 void RegisterRoutes(http::Router& router, AuthService& service, http::BlockingPool& pool) {

@@ -11,6 +11,7 @@
 // The service and the pool must outlive the router's use.
 
 #include "auth/service.hpp"
+#include "common/actor.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -30,5 +31,9 @@ http::Authenticator MakeAuthenticator(AuthService& service, http::BlockingPool& 
 // The Identity the authenticator stored; throws Error::Unauthorized when
 // there is none (a handler of a public route asked for it).
 const Identity& RequireIdentity(const http::Request& request);
+
+// The caller with the request's client address and id, for services that
+// authorize and audit. Throws like RequireIdentity.
+Actor ActorOf(const http::Request& request);
 
 }  // namespace tabel::auth

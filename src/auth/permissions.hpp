@@ -49,6 +49,26 @@ inline constexpr std::string_view kRolesManage = "roles.manage";
 inline constexpr std::string_view kSettingsManage = "settings.manage";
 inline constexpr std::string_view kAuditRead = "audit.read";
 
+// Every permission name above: the only names a role may grant.
+inline constexpr std::array kKnownPermissions = {
+    kEmployeesRead,       kEmployeesReadPersonal,   kEmployeesReadSalary, kEmployeesWrite,
+    kProfileWrite,        kDepartmentsWrite,        kRequestsRead,        kRequestsCreate,
+    kRequestsWithdraw,    kRequestsApprove,         kRequestsCancel,      kDelegationsManage,
+    kCalendarRead,        kProductionCalendarWrite, kTimesheetsRead,      kTimesheetsCorrect,
+    kPeriodsClose,        kReportsPayroll,          kNotificationsRead,   kResignationsRead,
+    kResignationsProcess, kAccountsManage,          kRolesManage,         kSettingsManage,
+    kAuditRead,
+};
+
+constexpr std::span<const std::string_view> KnownPermissions() { return kKnownPermissions; }
+
+constexpr bool IsKnownPermission(std::string_view name) {
+  for (const std::string_view known : kKnownPermissions) {
+    if (known == name) return true;
+  }
+  return false;
+}
+
 // The default role codes.
 inline constexpr std::string_view kRoleEmployee = "employee";
 inline constexpr std::string_view kRoleManager = "manager";

@@ -64,12 +64,14 @@ std::string PasswordPolicyProblem(std::string_view password) {
 }
 
 AuthService::AuthService(AccountRepository& accounts, RefreshTokenStore& refresh_tokens,
-                         LoginThrottle& throttle, TokenService& tokens, PasswordHasher& hasher)
+                         LoginThrottle& throttle, TokenService& tokens, PasswordHasher& hasher,
+                         IdentityCache* identities)
     : accounts_(accounts),
       refresh_tokens_(refresh_tokens),
       throttle_(throttle),
       tokens_(tokens),
       hasher_(hasher),
+      identities_(identities),
       dummy_hash_(hasher_.Hash(Base64UrlEncode(RandomBytes(24)))) {}
 
 TokenPair AuthService::IssuePair(const Account& account, std::string refresh_token) {
@@ -113,17 +115,29 @@ void AuthService::Logout(std::string_view refresh_token) { refresh_tokens_.Revok
 
 Identity AuthService::Authenticate(std::string_view access_token) {
   const AccessClaims claims = tokens_.Verify(access_token);
+  if (identities_ != nullptr) {
+    if (auto cached = identities_->Find(claims.subject.account_id, claims.subject.roles_version))
+      return *cached;
+  }
   const std::optional<Account> account = accounts_.FindById(claims.subject.account_id);
   if (!account) throw TokenRefused("access token of a deleted account");
   if (account->disabled) throw TokenRefused("access token of a disabled account");
   if (account->roles_version != claims.subject.roles_version) {
     throw TokenRefused("access token carries a stale roles_version");
   }
-  return ToIdentity(*account);
+  Identity identity = ToIdentity(*account);
+  if (identities_ != nullptr) identities_->Put(account->id, account->roles_version, identity);
+  return identity;
 }
 
 void AuthService::ChangePassword(const Identity& identity, std::string_view old_password,
                                  std::string_view new_password) {
+  ChangePassword(Actor{identity, {}, {}}, old_password, new_password);
+}
+
+void AuthService::ChangePassword(const Actor& actor, std::string_view old_password,
+                                 std::string_view new_password) {
+  const Identity& identity = actor.identity;
   std::vector<FieldError> problems;
   const std::string policy = PasswordPolicyProblem(new_password);
   if (!policy.empty()) problems.push_back({"new_password", policy});
@@ -133,7 +147,8 @@ void AuthService::ChangePassword(const Identity& identity, std::string_view old_
     problems.push_back({"old_password", "does not match the current password"});
   }
   if (!problems.empty()) throw Error::Validation(std::move(problems));
-  accounts_.ChangePasswordHash(account->id, hasher_.Hash(new_password));
+  accounts_.ChangePasswordHash(account->id, hasher_.Hash(new_password), actor,
+                               {"account.password_change", "account", std::to_string(account->id)});
 }
 
 }  // namespace tabel::auth

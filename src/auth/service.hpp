@@ -16,10 +16,12 @@
 #include <string_view>
 
 #include "auth/accounts.hpp"
+#include "auth/identity_cache.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/refresh_tokens.hpp"
 #include "auth/token_service.hpp"
+#include "common/actor.hpp"
 #include "common/identity.hpp"
 
 namespace tabel::auth {
@@ -38,8 +40,11 @@ std::string PasswordPolicyProblem(std::string_view password);
 
 class AuthService {
  public:
+  // With `identities`, Authenticate reuses an identity loaded within the
+  // last kIdentityCacheTtl (identity_cache.hpp); without, it loads the
+  // account on every call.
   AuthService(AccountRepository& accounts, RefreshTokenStore& refresh_tokens, LoginThrottle& throttle,
-              TokenService& tokens, PasswordHasher& hasher);
+              TokenService& tokens, PasswordHasher& hasher, IdentityCache* identities = nullptr);
 
   // Checks the throttle first, then the password (an unknown login is
   // verified against a dummy hash, so it costs the same), then that the
@@ -67,6 +72,8 @@ class AuthService {
   // and revokes every refresh token of the account. Access tokens already
   // issued stay valid until they expire (at most 15 minutes).
   void ChangePassword(const Identity& identity, std::string_view old_password, std::string_view new_password);
+  // The same, audited as account.password_change for `actor`.
+  void ChangePassword(const Actor& actor, std::string_view old_password, std::string_view new_password);
 
  private:
   TokenPair IssuePair(const Account& account, std::string refresh_token);
@@ -76,6 +83,7 @@ class AuthService {
   LoginThrottle& throttle_;
   TokenService& tokens_;
   PasswordHasher& hasher_;
+  IdentityCache* identities_;
   std::string dummy_hash_;  // verified for unknown logins
 };
 

@@ -12,17 +12,18 @@
 namespace tabel {
 
 enum class ErrorKind {
-  kBadRequest,        // 400: malformed body or parameter
-  kUnauthorized,      // 401: no or bad credentials
-  kForbidden,         // 403: allowed to see but not to do
-  kNotFound,          // 404: absent or outside the caller's scope
-  kMethodNotAllowed,  // 405
-  kConflict,          // 409: conflicts with the current state
-  kPayloadTooLarge,   // 413
-  kUnprocessable,     // 422: a business rule is broken
-  kTooManyRequests,   // 429
-  kUnavailable,       // 503: a dependency is down or the server is saturated
-  kInternal,          // 500
+  kBadRequest,            // 400: malformed body or parameter
+  kUnauthorized,          // 401: no or bad credentials
+  kForbidden,             // 403: allowed to see but not to do
+  kNotFound,              // 404: absent or outside the caller's scope
+  kMethodNotAllowed,      // 405
+  kConflict,              // 409: conflicts with the current state
+  kPreconditionRequired,  // 428: an update without If-Match
+  kPayloadTooLarge,       // 413
+  kUnprocessable,         // 422: a business rule is broken
+  kTooManyRequests,       // 429
+  kUnavailable,           // 503: a dependency is down or the server is saturated
+  kInternal,              // 500
 };
 
 // One bad field of a request: `field` is the name the client sent (a JSON
@@ -75,6 +76,12 @@ class Error : public std::runtime_error {
   }
   static Error Conflict(std::string detail, std::string internal = {}) {
     return {ErrorKind::kConflict, "conflict", std::move(detail), {}, std::move(internal)};
+  }
+  static Error PreconditionRequired(std::string detail) {
+    return {ErrorKind::kPreconditionRequired,
+            "precondition-required",
+            std::move(detail),
+            {{"If-Match", "is required"}}};
   }
   static Error Unprocessable(std::string code, std::string detail, std::vector<FieldError> fields = {}) {
     return {ErrorKind::kUnprocessable, std::move(code), std::move(detail), std::move(fields)};

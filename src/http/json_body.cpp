@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/text.hpp"
+
 namespace tabel::http {
 namespace {
 
@@ -82,6 +84,53 @@ std::optional<bool> JsonFields::Bool(std::string_view name, bool required) {
     return std::nullopt;
   }
   return value->get<bool>();
+}
+
+std::optional<std::string> JsonFields::Text(std::string_view name, bool required, size_t max_length) {
+  auto text = String(name, required, max_length);
+  if (!text) return std::nullopt;
+  if (text->find_first_not_of(" \t") == std::string::npos) {
+    Add(std::string(name), "must not be empty");
+    return std::nullopt;
+  }
+  if (HasControlCharacters(*text)) {
+    Add(std::string(name), "must not contain control characters");
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<Date> JsonFields::IsoDate(std::string_view name, bool required) {
+  const nlohmann::json* value = Member(name, required);
+  if (value == nullptr) return std::nullopt;
+  const auto date = value->is_string() ? ParseIsoDate(value->get_ref<const std::string&>()) : std::nullopt;
+  if (!date) {
+    Add(std::string(name), "must be a date YYYY-MM-DD between 1900-01-01 and 2199-12-31");
+    return std::nullopt;
+  }
+  return date;
+}
+
+std::optional<std::vector<std::string>> JsonFields::TextArray(std::string_view name, bool required,
+                                                              size_t max_items, size_t max_length) {
+  const nlohmann::json* value = Member(name, required);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_array() || value->size() > max_items) {
+    Add(std::string(name), "must be an array of at most " + std::to_string(max_items) + " strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> items;
+  for (const nlohmann::json& item : *value) {
+    if (!item.is_string() || item.get_ref<const std::string&>().empty() ||
+        CodePoints(item.get_ref<const std::string&>()) > max_length ||
+        HasControlCharacters(item.get_ref<const std::string&>())) {
+      Add(std::string(name),
+          "must hold non-empty strings of at most " + std::to_string(max_length) + " characters");
+      return std::nullopt;
+    }
+    items.push_back(item.get<std::string>());
+  }
+  return items;
 }
 
 void JsonFields::Finish(bool reject_unknown) {

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/date.hpp"
 #include "common/error.hpp"
 #include "http/message.hpp"
 
@@ -32,6 +33,24 @@ class JsonFields {
                              int64_t min = std::numeric_limits<int64_t>::min(),
                              int64_t max = std::numeric_limits<int64_t>::max());
   std::optional<bool> Bool(std::string_view name, bool required);
+  // A non-blank string of at most `max_length` characters without control
+  // characters: names, titles, codes.
+  std::optional<std::string> Text(std::string_view name, bool required, size_t max_length);
+  // An ISO 8601 calendar date "YYYY-MM-DD" (common/date.hpp).
+  std::optional<Date> IsoDate(std::string_view name, bool required);
+  // An array of at most `max_items` Text values.
+  std::optional<std::vector<std::string>> TextArray(std::string_view name, bool required, size_t max_items,
+                                                    size_t max_length);
+
+  // Whether the object has the member at all, null included: PATCH bodies
+  // tell "leave as is" (absent) from "clear" (null). Does not mark it read.
+  bool Contains(std::string_view name) const { return object_.contains(name); }
+  // Whether the member is present and null; marks it read.
+  bool IsNull(std::string_view name) {
+    seen_.emplace_back(name);
+    const auto it = object_.find(name);
+    return it != object_.end() && it->is_null();
+  }
 
   // Records a problem found by the caller's own checks.
   void Add(std::string field, std::string message) {

@@ -20,6 +20,8 @@ Status StatusOf(ErrorKind kind) {
       return Status::method_not_allowed;
     case ErrorKind::kConflict:
       return Status::conflict;
+    case ErrorKind::kPreconditionRequired:
+      return Status::precondition_required;
     case ErrorKind::kPayloadTooLarge:
       return Status::payload_too_large;
     case ErrorKind::kUnprocessable:

@@ -7,10 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "common/date.hpp"
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "infra/db/database.hpp"
 #include "infra/db/timestamp.hpp"
 #include "infra/db/transaction.hpp"
+#include "users/org_tree.hpp"
+#include "users/repository.hpp"
 
 namespace tabel::users {
 namespace {
@@ -87,50 +91,12 @@ constexpr std::array<Schedule, 4> kSchedules = {
      {"5x4.8-24", "Пятидневка, 24 часа", "five_day", 24, ""},
      {"2/2x12", "Сменный график 2/2 по 12 часов", "shift", 40, "2/2x12"}}};
 
-// Lower case of Russian and ASCII letters in UTF-8; other bytes unchanged.
-std::string LowerRussian(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == 0xD0 && i + 1 < text.size()) {
-      const auto next = static_cast<unsigned char>(text[i + 1]);
-      if (next >= 0x90 && next <= 0x9F) {  // А..П -> а..п
-        out += '\xD0';
-        out += static_cast<char>(next + 0x20);
-      } else if (next >= 0xA0 && next <= 0xAF) {  // Р..Я -> р..я
-        out += '\xD1';
-        out += static_cast<char>(next - 0x20);
-      } else if (next == 0x81) {  // Ё -> ё
-        out += "\xD1\x91";
-      } else {
-        out += static_cast<char>(c);
-        out += static_cast<char>(next);
-      }
-      ++i;
-    } else if (c >= 'A' && c <= 'Z') {
-      out += static_cast<char>(c + 32);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
-std::string IsoDate(std::chrono::sys_days day) {
-  const std::chrono::year_month_day ymd(day);
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buffer;
-}
-
 template <size_t N>
 const char* Pick(const std::array<const char*, N>& items, std::mt19937_64& random) {
   return items[random() % N];
 }
 
-struct Department {
+struct SeedDepartment {
   int64_t id;
   int64_t parent_id;  // 0 for the root
   int depth;
@@ -139,7 +105,7 @@ struct Department {
   int64_t head_employee_id = 0;
 };
 
-struct Employee {
+struct SeedEmployee {
   int64_t id;
   std::string personnel_number, last_name, first_name, middle_name, email, phone, hire_date, dismissal_date,
       region;
@@ -166,14 +132,72 @@ constexpr const char* kInsertEmployee =
     "version, created_at, updated_at) VALUES (:id, :number, :last, :first, :middle, :email, :phone, "
     ":position, "
     ":department, :hired, :dismissed, :rate, :schedule, :region, :salary, :search, 1, :at, :at2)";
-// PostgreSQL identity columns do not advance when ids are given explicitly.
+constexpr const char* kInsertAccount =
+    "INSERT INTO user_accounts (employee_id, login, password_hash, disabled, roles_version, "
+    "password_changed_at, version, created_at, updated_at) VALUES (:employee, :login, :hash, 0, 1, :at, 1, "
+    ":at2, :at3) RETURNING id";
+constexpr const char* kInsertAccountRole =
+    "INSERT INTO account_roles (account_id, role_id) SELECT :account, id FROM roles WHERE code = :code";
 constexpr std::array<const char*, 4> kAdvanceSequences = {
     "SELECT setval(pg_get_serial_sequence('positions', 'id'), (SELECT MAX(id) FROM positions))",
     "SELECT setval(pg_get_serial_sequence('work_schedules', 'id'), (SELECT MAX(id) FROM work_schedules))",
     "SELECT setval(pg_get_serial_sequence('departments', 'id'), (SELECT MAX(id) FROM departments))",
     "SELECT setval(pg_get_serial_sequence('employees', 'id'), (SELECT MAX(id) FROM employees))"};
 
+void InsertDepartmentRow(soci::session& session, const SeedDepartment& department, const std::string& at) {
+  const long long id = department.id, parent = department.parent_id, head = department.head_employee_id;
+  soci::indicator parent_indicator = parent == 0 ? soci::i_null : soci::i_ok;
+  soci::indicator head_indicator = head == 0 ? soci::i_null : soci::i_ok;
+  session << kInsertDepartment, soci::use(id), soci::use(parent, parent_indicator),
+      soci::use(department.code), soci::use(department.name), soci::use(head, head_indicator), soci::use(at),
+      soci::use(at);
+}
+
+void InsertEmployeeRow(soci::session& session, const SeedEmployee& e, const std::string& at) {
+  const long long id = e.id, position = e.position_id, department = e.department_id, schedule = e.schedule_id,
+                  salary = e.salary_kopecks;
+  soci::indicator dismissed = e.dismissal_date.empty() ? soci::i_null : soci::i_ok;
+  session << kInsertEmployee, soci::use(id), soci::use(e.personnel_number), soci::use(e.last_name),
+      soci::use(e.first_name), soci::use(e.middle_name), soci::use(e.email), soci::use(e.phone),
+      soci::use(position), soci::use(department), soci::use(e.hire_date),
+      soci::use(e.dismissal_date, dismissed), soci::use(e.employment_rate), soci::use(schedule),
+      soci::use(e.region), soci::use(salary), soci::use(e.search_name), soci::use(at), soci::use(at);
+}
+
+void InsertPositions(soci::session& session, const std::string& at) {
+  for (size_t i = 0; i < kPositions.size(); ++i) {
+    const int id = static_cast<int>(i) + 1;
+    const std::string name = kPositions[i];
+    session << kInsertPosition, soci::use(id), soci::use(name), soci::use(at);
+  }
+}
+
+// PostgreSQL identity columns do not advance when ids are given explicitly.
+void AdvanceSequences(db::Database& database) {
+  if (database.dialect() != db::Dialect::kPostgresql) return;
+  db::WithSession(database, [&](soci::session& session) {
+    for (const char* sql : kAdvanceSequences) session << sql;
+  });
+}
+
+long long CountExisting(soci::session& session) {
+  long long existing = 0;
+  session << kCountExisting, soci::into(existing);
+  return existing;
+}
+
 }  // namespace
+
+void InsertStandardSchedules(soci::session& session, const std::string& at) {
+  for (size_t i = 0; i < kSchedules.size(); ++i) {
+    const int id = static_cast<int>(i) + 1;
+    const Schedule& s = kSchedules[i];
+    const std::string code = s.code, name = s.name, kind = s.kind, pattern = s.shift_pattern;
+    soci::indicator pattern_indicator = pattern.empty() ? soci::i_null : soci::i_ok;
+    session << kInsertSchedule, soci::use(id), soci::use(code), soci::use(name), soci::use(kind),
+        soci::use(s.hours_per_week), soci::use(pattern, pattern_indicator), soci::use(at);
+  }
+}
 
 SeedResult SeedCompany(db::Database& database, const SeedOptions& options, const Clock& clock) {
   if (options.employees < 1 || options.employees > 1'000'000) {
@@ -188,13 +212,13 @@ SeedResult SeedCompany(db::Database& database, const SeedOptions& options, const
   // at the deepest level, so the tree is bushy near the top.
   const int department_count =
       std::max(1, (options.employees + kEmployeesPerDepartment - 1) / kEmployeesPerDepartment);
-  std::vector<Department> departments;
+  std::vector<SeedDepartment> departments;
   departments.reserve(static_cast<size_t>(department_count));
   departments.push_back({1, 0, 1, "D0001", "Банк", 0});
   SeedResult result;
   result.max_depth = 1;
   while (static_cast<int>(departments.size()) < department_count) {
-    const Department& parent = departments[random() % departments.size()];
+    const SeedDepartment& parent = departments[random() % departments.size()];
     if (parent.depth >= kMaxDepartmentDepth) continue;
     const int64_t id = static_cast<int64_t>(departments.size()) + 1;
     char code[32];
@@ -208,10 +232,10 @@ SeedResult SeedCompany(db::Database& database, const SeedOptions& options, const
 
   // Employees: the first one of each department heads it; the rest are
   // spread at random.
-  std::vector<Employee> employees;
+  std::vector<SeedEmployee> employees;
   employees.reserve(static_cast<size_t>(options.employees));
   for (int i = 0; i < options.employees; ++i) {
-    Employee employee;
+    SeedEmployee employee;
     employee.id = i + 1;
     const bool head = i < department_count;
     employee.department_id = head ? i + 1 : static_cast<int64_t>(random() % departments.size()) + 1;
@@ -227,15 +251,15 @@ SeedResult SeedCompany(db::Database& database, const SeedOptions& options, const
     employee.personnel_number = number;
     employee.email = LowerRussian(number) + "@tabel.local";
     employee.phone = "+7 495 " + std::to_string(1000000 + random() % 9000000);
-    employee.search_name =
-        LowerRussian(employee.last_name + " " + employee.first_name + " " + employee.middle_name);
+    employee.search_name = SearchName(employee.last_name, employee.first_name, employee.middle_name);
     employee.position_id = head ? static_cast<int64_t>(kPositions.size())
                                 : static_cast<int64_t>(random() % (kPositions.size() - 3)) + 1;
     const auto hired = today - std::chrono::days(30 + static_cast<int>(random() % 3650));
-    employee.hire_date = IsoDate(hired);
+    employee.hire_date = FormatIsoDate(hired);
     if (!head && random() % 20 == 0) {  // about 5 % have left
       const auto worked = (today - hired).count();
-      employee.dismissal_date = IsoDate(hired + std::chrono::days(1 + static_cast<int>(random() % worked)));
+      employee.dismissal_date =
+          FormatIsoDate(hired + std::chrono::days(1 + static_cast<int>(random() % worked)));
     }
     const unsigned schedule_roll = static_cast<unsigned>(random() % 100);
     employee.schedule_id = schedule_roll < 85 ? 1 : schedule_roll < 90 ? 2 : schedule_roll < 93 ? 3 : 4;
@@ -246,56 +270,149 @@ SeedResult SeedCompany(db::Database& database, const SeedOptions& options, const
   }
 
   db::WithWriteTransaction(database, [&](soci::session& session) {
-    long long existing = 0;
-    session << kCountExisting, soci::into(existing);
-    if (existing > 0)
+    if (CountExisting(session) > 0) {
       throw Error::Conflict("The database already has departments or employees; seed an empty one.");
-    for (size_t i = 0; i < kPositions.size(); ++i) {
-      const int id = static_cast<int>(i) + 1;
-      const std::string name = kPositions[i];
-      session << kInsertPosition, soci::use(id), soci::use(name), soci::use(at);
     }
-    for (size_t i = 0; i < kSchedules.size(); ++i) {
-      const int id = static_cast<int>(i) + 1;
-      const Schedule& s = kSchedules[i];
-      const std::string code = s.code, name = s.name, kind = s.kind, pattern = s.shift_pattern;
-      soci::indicator pattern_indicator = pattern.empty() ? soci::i_null : soci::i_ok;
-      session << kInsertSchedule, soci::use(id), soci::use(code), soci::use(name), soci::use(kind),
-          soci::use(s.hours_per_week), soci::use(pattern, pattern_indicator), soci::use(at);
-    }
-    for (const Department& department : departments) {
-      const long long id = department.id, parent = department.parent_id, head = department.head_employee_id;
-      soci::indicator parent_indicator = parent == 0 ? soci::i_null : soci::i_ok;
-      session << kInsertDepartment, soci::use(id), soci::use(parent, parent_indicator),
-          soci::use(department.code), soci::use(department.name), soci::use(head), soci::use(at),
-          soci::use(at);
-    }
+    InsertPositions(session, at);
+    InsertStandardSchedules(session, at);
+    for (const SeedDepartment& department : departments) InsertDepartmentRow(session, department, at);
+    RebuildDepartmentClosure(session);
   });
 
   for (size_t start = 0; start < employees.size(); start += kRowsPerTransaction) {
     db::WithWriteTransaction(database, [&](soci::session& session) {
       const size_t end = std::min(employees.size(), start + kRowsPerTransaction);
       for (size_t i = start; i < end; ++i) {
-        const Employee& e = employees[i];
-        const long long id = e.id, position = e.position_id, department = e.department_id,
-                        schedule = e.schedule_id, salary = e.salary_kopecks;
-        soci::indicator dismissed = e.dismissal_date.empty() ? soci::i_null : soci::i_ok;
-        session << kInsertEmployee, soci::use(id), soci::use(e.personnel_number), soci::use(e.last_name),
-            soci::use(e.first_name), soci::use(e.middle_name), soci::use(e.email), soci::use(e.phone),
-            soci::use(position), soci::use(department), soci::use(e.hire_date),
-            soci::use(e.dismissal_date, dismissed), soci::use(e.employment_rate), soci::use(schedule),
-            soci::use(e.region), soci::use(salary), soci::use(e.search_name), soci::use(at), soci::use(at);
+        const SeedEmployee& employee = employees[i];
+        InsertEmployeeRow(session, employee, at);
+        if (options.password_hash.empty() || !employee.dismissal_date.empty()) continue;
+        const long long employee_id = employee.id;
+        long long id = 0;
+        const std::string login = LowerRussian(employee.personnel_number);
+        session << kInsertAccount, soci::use(employee_id), soci::use(login), soci::use(options.password_hash),
+            soci::use(at), soci::use(at), soci::use(at), soci::into(id);
+        const bool head = employee.id <= static_cast<int64_t>(departments.size());
+        for (const char* code : {"employee", "manager"}) {
+          if (!head && std::string_view(code) == "manager") continue;
+          const std::string role = code;
+          session << kInsertAccountRole, soci::use(id), soci::use(role);
+        }
+        ++result.accounts;
       }
     });
   }
 
-  if (database.dialect() == db::Dialect::kPostgresql) {
-    db::WithSession(database, [&](soci::session& session) {
-      for (const char* sql : kAdvanceSequences) session << sql;
-    });
-  }
+  AdvanceSequences(database);
   result.departments = static_cast<int>(departments.size());
   result.employees = static_cast<int>(employees.size());
+  return result;
+}
+
+namespace {
+
+struct DemoPerson {
+  const char* login;  // empty: no login
+  const char* last_name;
+  const char* first_name;
+  const char* middle_name;
+  int64_t department_id;
+  size_t position;  // index into kPositions
+  const char* hire_date;
+  int64_t salary_roubles;
+};
+
+struct DemoUnit {
+  int64_t id;
+  int64_t parent_id;  // 0 for the root
+  const char* code;
+  const char* name;
+  int64_t head;  // index + 1 into kDemoPeople
+};
+
+constexpr std::array<DemoUnit, 8> kDemoUnits = {{
+    {1, 0, "BANK", "Банк «Табель»", 1},
+    {2, 1, "IT", "Департамент информационных технологий", 2},
+    {3, 2, "IT-DEV", "Отдел разработки", 3},
+    {4, 2, "IT-OPS", "Отдел сопровождения", 6},
+    {5, 1, "RETAIL", "Департамент розничного бизнеса", 8},
+    {6, 5, "RETAIL-LOANS", "Отдел кредитования", 9},
+    {7, 1, "HR", "Управление персоналом", 11},
+    {8, 1, "ACC", "Бухгалтерия", 13},
+}};
+
+constexpr std::array<DemoPerson, 14> kDemoPeople = {{
+    {"", "Орлов", "Сергей", "Петрович", 1, 15, "2015-03-02", 900'000},
+    {"manager", "Кузнецов", "Андрей", "Викторович", 2, 15, "2017-06-01", 450'000},
+    {"", "Соколова", "Мария", "Игоревна", 3, 14, "2018-02-12", 320'000},
+    {"employee", "Петров", "Иван", "Сергеевич", 3, 10, "2020-09-01", 210'000},
+    {"", "Морозова", "Анна", "Дмитриевна", 3, 1, "2021-04-19", 230'000},
+    {"", "Волков", "Дмитрий", "Андреевич", 4, 14, "2019-01-14", 300'000},
+    {"", "Лебедева", "Ольга", "Николаевна", 4, 11, "2020-03-02", 190'000},
+    {"manager2", "Смирнова", "Елена", "Александровна", 5, 15, "2016-11-07", 440'000},
+    {"", "Новиков", "Павел", "Игоревич", 6, 14, "2018-08-20", 280'000},
+    {"", "Фёдорова", "Татьяна", "Сергеевна", 6, 12, "2021-02-01", 150'000},
+    {"", "Васильева", "Наталья", "Петровна", 7, 14, "2017-04-03", 260'000},
+    {"hr", "Попова", "Ирина", "Алексеевна", 7, 1, "2019-10-14", 170'000},
+    {"", "Егорова", "Светлана", "Михайловна", 8, 14, "2016-05-16", 270'000},
+    {"accountant", "Козлов", "Алексей", "Николаевич", 8, 5, "2020-01-20", 180'000},
+}};
+
+constexpr const char* kSelectDemoEmployee = "SELECT id FROM employees WHERE personnel_number = :number";
+
+std::string DemoNumber(size_t index) {
+  char number[16];
+  std::snprintf(number, sizeof number, "DEMO-%03zu", index + 1);
+  return number;
+}
+
+}  // namespace
+
+DemoCompany EnsureDemoCompany(db::Database& database, const Clock& clock) {
+  const std::string at = db::FormatTimestamp(clock());
+  DemoCompany result;
+  const bool empty = db::WithWriteTransaction(database, [&](soci::session& session) {
+    if (CountExisting(session) > 0) return false;
+    InsertPositions(session, at);
+    InsertStandardSchedules(session, at);
+    for (const DemoUnit& unit : kDemoUnits) {
+      InsertDepartmentRow(session, {unit.id, unit.parent_id, 0, unit.code, unit.name, unit.head}, at);
+    }
+    for (size_t i = 0; i < kDemoPeople.size(); ++i) {
+      const DemoPerson& person = kDemoPeople[i];
+      SeedEmployee employee;
+      employee.id = static_cast<int64_t>(i) + 1;
+      employee.personnel_number = DemoNumber(i);
+      employee.last_name = person.last_name;
+      employee.first_name = person.first_name;
+      employee.middle_name = person.middle_name;
+      const bool has_login = person.login[0] != '\0';
+      employee.email = (has_login ? std::string(person.login) : LowerRussian(employee.personnel_number)) +
+                       "@demo.tabel.local";
+      employee.phone = "+7 495 555-01-" + std::to_string(10 + i);
+      employee.hire_date = person.hire_date;
+      employee.region = "Москва";
+      employee.search_name = SearchName(employee.last_name, employee.first_name, employee.middle_name);
+      employee.position_id = static_cast<int64_t>(person.position) + 1;
+      employee.department_id = person.department_id;
+      employee.schedule_id = 1;
+      employee.salary_kopecks = person.salary_roubles * 100;
+      employee.employment_rate = 100;
+      InsertEmployeeRow(session, employee, at);
+    }
+    RebuildDepartmentClosure(session);
+    return true;
+  });
+  if (empty) AdvanceSequences(database);
+  result.created = empty;
+  db::WithSession(database, [&](soci::session& session) {
+    for (size_t i = 0; i < kDemoPeople.size(); ++i) {
+      if (kDemoPeople[i].login[0] == '\0') continue;
+      long long id = 0;
+      const std::string number = DemoNumber(i);
+      session << kSelectDemoEmployee, soci::into(id), soci::use(number, "number");
+      if (session.got_data()) result.employee_of_login.emplace_back(kDemoPeople[i].login, id);
+    }
+  });
   return result;
 }
 

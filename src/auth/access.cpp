@@ -1,0 +1,149 @@
+#include "auth/access.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+#include "auth/permissions.hpp"
+#include "infra/db/transaction.hpp"
+
+namespace tabel::auth {
+namespace {
+
+constexpr size_t kMaxCachedContexts = 50'000;
+
+constexpr const char* kHeadedDepartments =
+    "SELECT c.descendant_id FROM department_closure c JOIN departments d ON d.id = c.ancestor_id "
+    "WHERE d.head_employee_id = :self";
+constexpr const char* kDelegatedDepartments =
+    "SELECT c.descendant_id FROM delegations g JOIN departments d ON d.head_employee_id = "
+    "g.manager_employee_id "
+    "JOIN department_closure c ON c.ancestor_id = d.id WHERE g.deputy_employee_id = :self AND g.revoked_at "
+    "IS "
+    "NULL AND g.starts_on <= :from AND g.ends_on >= :to";
+constexpr const char* kDeputyPermissions =
+    "SELECT rp.permission FROM roles r JOIN role_permissions rp ON rp.role_id = r.id WHERE r.code = :code";
+
+std::vector<int64_t> SortedUnique(std::vector<int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+}  // namespace
+
+Reach ReachOf(const Identity& identity, std::string_view permission, const AccessContext& context) {
+  Reach reach{identity.ScopeOf(permission), identity.employee_id, {}};
+  if (reach.everyone() || !reach.self) return reach;
+  if (reach.scope == Scope::kSubtree) reach.departments = context.headed_departments;
+  const bool delegated = std::find(context.deputy_permissions.begin(), context.deputy_permissions.end(),
+                                   permission) != context.deputy_permissions.end();
+  if (delegated && !context.delegated_departments.empty()) {
+    std::vector<int64_t> merged;
+    std::set_union(reach.departments.begin(), reach.departments.end(), context.delegated_departments.begin(),
+                   context.delegated_departments.end(), std::back_inserter(merged));
+    reach.departments = std::move(merged);
+  }
+  return reach;
+}
+
+bool ReachesDepartment(const Reach& reach, int64_t department_id) {
+  return reach.everyone() ||
+         std::binary_search(reach.departments.begin(), reach.departments.end(), department_id);
+}
+
+bool Reaches(const Reach& reach, int64_t employee_id, int64_t department_id) {
+  if (reach.everyone()) return true;
+  if (reach.scope && reach.self == employee_id) return true;
+  return ReachesDepartment(reach, department_id);
+}
+
+void AppendReachCondition(db::Query& query, const Reach& reach, std::string_view employee_column,
+                          std::string_view department_column) {
+  if (reach.everyone()) {
+    query << "(1 = 1)";
+    return;
+  }
+  if (reach.nothing()) {
+    query << "(1 = 0)";
+    return;
+  }
+  query << "(";
+  bool first = true;
+  if (reach.scope && reach.self) {
+    query << employee_column << " = " << query.Param(static_cast<long long>(*reach.self));
+    first = false;
+  }
+  if (!reach.departments.empty()) {
+    // Ids are integers we hold, written as literals: one statement text per
+    // reach, no bind per department.
+    query << (first ? "" : " OR ") << department_column << " IN (";
+    for (size_t i = 0; i < reach.departments.size(); ++i) {
+      query << (i == 0 ? "" : ",") << std::to_string(reach.departments[i]);
+    }
+    query << ")";
+  }
+  query << ")";
+}
+
+AccessResolver::AccessResolver(db::Database& database, Clock clock)
+    : database_(database), clock_(std::move(clock)) {}
+
+std::shared_ptr<const AccessContext> AccessResolver::ContextOf(const Identity& identity) {
+  static const auto kEmpty = std::make_shared<const AccessContext>();
+  if (!identity.employee_id) return kEmpty;
+  const int64_t employee = *identity.employee_id;
+  const auto now = std::chrono::steady_clock::now();
+  {
+    const std::lock_guard lock(mutex_);
+    const auto found = cache_.find(employee);
+    if (found != cache_.end() && found->second.expires > now) return found->second.context;
+  }
+  auto context = std::make_shared<const AccessContext>(Load(employee, LocalDate(clock_())));
+  const std::lock_guard lock(mutex_);
+  if (cache_.size() >= kMaxCachedContexts) cache_.clear();
+  cache_[employee] = {context, now + kAccessCacheTtl};
+  return context;
+}
+
+Reach AccessResolver::ReachOf(const Identity& identity, std::string_view permission) {
+  return auth::ReachOf(identity, permission, *ContextOf(identity));
+}
+
+void AccessResolver::Invalidate() {
+  const std::lock_guard lock(mutex_);
+  cache_.clear();
+}
+
+AccessContext AccessResolver::Load(int64_t employee_id, Date today) {
+  const long long self = employee_id;
+  const std::string day = FormatIsoDate(today);
+  const std::string deputy(kRoleDeputy);
+  return db::WithSession(database_, [&](soci::session& session) {
+    AccessContext context;
+    long long id = 0;
+    {
+      soci::statement statement =
+          (session.prepare << kHeadedDepartments, soci::into(id), soci::use(self, "self"));
+      statement.execute(false);
+      while (statement.fetch()) context.headed_departments.push_back(id);
+    }
+    {
+      soci::statement statement = (session.prepare << kDelegatedDepartments, soci::into(id),
+                                   soci::use(self, "self"), soci::use(day, "from"), soci::use(day, "to"));
+      statement.execute(false);
+      while (statement.fetch()) context.delegated_departments.push_back(id);
+    }
+    {
+      std::string permission;
+      soci::statement statement =
+          (session.prepare << kDeputyPermissions, soci::into(permission), soci::use(deputy, "code"));
+      statement.execute(false);
+      while (statement.fetch()) context.deputy_permissions.push_back(permission);
+    }
+    context.headed_departments = SortedUnique(std::move(context.headed_departments));
+    context.delegated_departments = SortedUnique(std::move(context.delegated_departments));
+    return context;
+  });
+}
+
+}  // namespace tabel::auth

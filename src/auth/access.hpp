@@ -1,0 +1,112 @@
+#pragma once
+// Object-level authorization, in one place for every service.
+//
+// A permission reaches employees (and everything that belongs to an
+// employee: requests, calendars, timesheets) by its scope:
+//   self     the caller's own employee record;
+//   subtree  self, plus every employee of the departments the caller heads,
+//            transitively (department_closure);
+//   all      everyone.
+// Delegation widens it: while a delegation to the caller is active (today
+// within starts_on..ends_on, not revoked) and the `deputy` role grants the
+// permission, the caller also reaches the delegating manager's subtree.
+// A caller without an employee record (a technical account) reaches only
+// what an `all` grant gives.
+//
+// Objects outside the reach do not exist for the caller: services answer
+// 404 for them and leave them out of lists, exports and counts, by adding
+// AppendReachCondition() to their queries.
+//
+// The departments a person reaches are resolved once and kept for
+// kAccessCacheTtl by AccessResolver, so a request costs no extra query. A
+// change of the tree or of a delegation in this process clears the cache at
+// once (Invalidate); another replica sees it within kAccessCacheTtl.
+// Thread-safety: ReachOf and AppendReachCondition are pure; AccessResolver
+// is safe from any thread.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/date.hpp"
+#include "common/identity.hpp"
+#include "infra/db/database.hpp"
+#include "infra/db/query.hpp"
+
+namespace tabel::auth {
+
+inline constexpr std::chrono::milliseconds kAccessCacheTtl{1000};
+
+// Where one person's subtree grants and delegations reach, today.
+struct AccessContext {
+  // Departments he heads and all below them, sorted.
+  std::vector<int64_t> headed_departments;
+  // Departments of the managers who delegated to him, active today, sorted.
+  std::vector<int64_t> delegated_departments;
+  // What the deputy role grants (the permissions a delegation carries).
+  std::vector<std::string> deputy_permissions;
+};
+
+struct Reach {
+  std::optional<Scope> scope;        // from the caller's roles; nullopt: none
+  std::optional<int64_t> self;       // the caller's employee id
+  std::vector<int64_t> departments;  // reached through subtree and delegations, sorted
+
+  // Whether the reach is everyone (no condition needed).
+  bool everyone() const { return scope == Scope::kAll; }
+  // Whether nothing can be reached.
+  bool nothing() const { return !everyone() && !(scope && self) && departments.empty(); }
+};
+
+Reach ReachOf(const Identity& identity, std::string_view permission, const AccessContext& context);
+
+// Whether `reach` covers the employee `employee_id` of department
+// `department_id` (a single object already read), and a department.
+bool Reaches(const Reach& reach, int64_t employee_id, int64_t department_id);
+bool ReachesDepartment(const Reach& reach, int64_t department_id);
+
+// Appends a parenthesised SQL condition, true exactly for the rows within
+// `reach`, where `employee_column` and `department_column` name the row's
+// employee id and that employee's department (e.g. "e.id",
+// "e.department_id"; "NULL" for a row that is a department).
+void AppendReachCondition(db::Query& query, const Reach& reach, std::string_view employee_column,
+                          std::string_view department_column);
+
+class AccessResolver {
+ public:
+  AccessResolver(db::Database& database, Clock clock);
+
+  // The context of `identity` (empty for a technical account). Blocks on
+  // the database on a cache miss: run it on the blocking pool. Errors:
+  // tabel::Error from the database helpers.
+  std::shared_ptr<const AccessContext> ContextOf(const Identity& identity);
+
+  // The reach of `permission` for `identity`, today.
+  Reach ReachOf(const Identity& identity, std::string_view permission);
+
+  // Forgets every cached context: call after a change of departments,
+  // heads, delegations or role grants.
+  void Invalidate();
+
+ private:
+  struct Entry {
+    std::shared_ptr<const AccessContext> context;
+    std::chrono::steady_clock::time_point expires;
+  };
+
+  AccessContext Load(int64_t employee_id, Date today);
+
+  db::Database& database_;
+  Clock clock_;
+  std::mutex mutex_;
+  std::unordered_map<int64_t, Entry> cache_;  // by employee id
+};
+
+}  // namespace tabel::auth

@@ -1,0 +1,61 @@
+#pragma once
+// A statement assembled at run time: SQL text with generated placeholders
+// and the values they bind. Repositories whose WHERE clause depends on the
+// request (filters, the caller's access scope, a cursor) build one:
+//
+//   db::Query query;
+//   query << "SELECT id, name FROM employees WHERE department_id = " << query.Param(department_id);
+//   if (after) query << " AND id > " << query.Param(*after);
+//   soci::statement statement(session);
+//   statement.exchange(soci::into(id));
+//   statement.exchange(soci::into(name));
+//   query.Prepare(statement);
+//   statement.execute(false);
+//   while (statement.fetch()) { ... }
+//
+// Every Param() gets its own name (:p1, :p2, …): SOCI's PostgreSQL backend
+// cannot bind one name at two places. Only constants go in with <<; every
+// value from a request goes through Param().
+// Thread-safety: one owner; the Query must outlive the statement it prepared
+// (the statement binds references to the stored values).
+
+#include <soci/soci.h>
+
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tabel::db {
+
+class Query {
+ public:
+  // A placeholder bound to `value`, as text to append with <<.
+  std::string Param(long long value);
+  std::string Param(std::string value);
+
+  Query& operator<<(std::string_view sql) {
+    sql_ += sql;
+    return *this;
+  }
+
+  const std::string& sql() const { return sql_; }
+
+  // Binds every parameter to `statement` (after the caller's into()s were
+  // exchanged), then prepares and defines it. Throws soci::soci_error.
+  void Prepare(soci::statement& statement);
+
+ private:
+  struct Binding {
+    std::string name;
+    bool is_int = false;
+    size_t index = 0;
+  };
+
+  std::string sql_;
+  std::deque<long long> ints_;  // deques: references stay valid as they grow
+  std::deque<std::string> strings_;
+  std::vector<Binding> bindings_;
+};
+
+}  // namespace tabel::db

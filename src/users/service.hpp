@@ -1,0 +1,78 @@
+#pragma once
+// The users service's rules, without HTTP: who may read and change which
+// employees and departments, what a change must satisfy, and what the audit
+// log records.
+//
+//  * Reads are filtered by the caller's reach (auth/access.hpp): outside it
+//    an employee is NotFound and absent from lists. Phone and region show
+//    only within employees.read_personal, the salary only within
+//    employees.read_salary; a read that shows someone else's personal data
+//    or salary is audited.
+//  * Within employees.write a caller changes every field; on his own record
+//    with profile.write only the phone. Nobody changes his own department
+//    or salary, nor makes himself a department head (Forbidden).
+//  * Departments are readable by everyone signed in (the org chart); they
+//    change within departments.write.
+//
+// Thread-safety: safe from any thread; blocks on the database (run it on
+// the blocking pool). Errors: tabel::Error (Forbidden, NotFound, Conflict,
+// Unprocessable, and the repository's).
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "auth/access.hpp"
+#include "common/actor.hpp"
+#include "common/clock.hpp"
+#include "users/model.hpp"
+#include "users/repository.hpp"
+
+namespace tabel::users {
+
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::optional<int64_t> next_after;  // the next page's cursor
+};
+
+class UsersService {
+ public:
+  // `access` resolves the caller's reach; the service clears its cache after
+  // every change of the department tree.
+  UsersService(UsersRepository& repository, auth::AccessResolver& access, Clock clock);
+
+  Employee GetEmployee(const Actor& actor, int64_t id);
+  Page<Employee> ListEmployees(const Actor& actor, const EmployeeQuery& query);
+  // Returns the new employee as the caller sees it.
+  Employee CreateEmployee(const Actor& actor, const EmployeeChanges& fields);
+  Employee UpdateEmployee(const Actor& actor, int64_t id, int64_t expected_version,
+                          const EmployeeChanges& changes);
+
+  Department GetDepartment(int64_t id);
+  Page<Department> ListDepartments(const DepartmentQuery& query);
+  Department CreateDepartment(const Actor& actor, const DepartmentChanges& fields);
+  Department UpdateDepartment(const Actor& actor, int64_t id, int64_t expected_version,
+                              const DepartmentChanges& changes);
+
+  std::vector<Position> ListPositions();
+  Position CreatePosition(const Actor& actor, const std::string& name);
+  std::vector<WorkSchedule> ListSchedules();
+
+ private:
+  // The caller's reach for each thing an employee row can show or allow.
+  struct EmployeeAccess {
+    auth::Reach read, personal, salary, write;
+  };
+  EmployeeAccess AccessOf(const Identity& identity) const;
+  // The row within access.read, with its flags set and hidden fields
+  // cleared; nullopt outside the reach.
+  static std::optional<Employee> Visible(std::optional<Employee> row, const EmployeeAccess& access);
+  void AuditSensitiveReads(const Actor& actor, const std::vector<const Employee*>& rows);
+
+  UsersRepository& repository_;
+  auth::AccessResolver& access_;
+  Clock clock_;
+};
+
+}  // namespace tabel::users

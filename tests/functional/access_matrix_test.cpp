@@ -1,0 +1,282 @@
+// The specification of access: one table, every role × endpoint × object
+// (the caller's own record, one inside manager's subtree, one inside
+// manager2's), with the status each must get. The demo company of
+// `serve --demo` provides the people (users/seed.cpp):
+//   manager  heads IT (id 2) with sub-departments IT-DEV (3) and IT-OPS (4);
+//   manager2 heads RETAIL (5) with RETAIL-LOANS (6);
+//   employee works in IT-DEV; hr in HR (7); accountant in ACC (8);
+//   admin is a technical account without an employee record.
+// Every endpoint that reads or changes people's data joins this table.
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/demo_server.hpp"
+
+namespace tabel::testing {
+namespace {
+
+using nlohmann::json;
+
+// The objects a row is tried on.
+enum class Object { kOwn, kInManagerSubtree, kInManager2Subtree };
+
+constexpr int64_t kMorozova = 5;   // IT-DEV: inside manager's subtree
+constexpr int64_t kFedorova = 10;  // RETAIL-LOANS: inside manager2's subtree
+
+const std::vector<std::string> kLogins = {"admin", "hr", "accountant", "manager", "manager2", "employee"};
+
+struct Row {
+  std::string what;
+  std::string method;
+  std::string path;  // "{employee}" / "{department}" are replaced by the object's ids
+  std::string body;
+  bool if_match;  // send the current ETag of the object
+  Object object;
+  std::map<std::string, int> expected;  // login -> status; a login absent here is not tried
+};
+
+// The table. For admin "own" is absent: he has no employee record.
+const std::vector<Row>& Table() {
+  const std::string phone = json{{"phone", "+7 900 000-00-01"}}.dump();
+  const std::string salary = json{{"salary_kopecks", 12345600}}.dump();
+  const std::string department = json{{"name", "Отдел (переименован)"}}.dump();
+  const std::string move = json{{"department_id", 4}}.dump();
+  static const std::vector<Row> table = {
+      {"read employee",
+       "GET",
+       "/api/v1/employees/{employee}",
+       "",
+       false,
+       Object::kOwn,
+       {{"hr", 200}, {"accountant", 200}, {"manager", 200}, {"manager2", 200}, {"employee", 200}}},
+      {"read employee",
+       "GET",
+       "/api/v1/employees/{employee}",
+       "",
+       false,
+       Object::kInManagerSubtree,
+       {{"admin", 200},
+        {"hr", 200},
+        {"accountant", 200},
+        {"manager", 200},
+        {"manager2", 404},
+        {"employee", 404}}},
+      {"read employee",
+       "GET",
+       "/api/v1/employees/{employee}",
+       "",
+       false,
+       Object::kInManager2Subtree,
+       {{"admin", 200},
+        {"hr", 200},
+        {"accountant", 200},
+        {"manager", 404},
+        {"manager2", 200},
+        {"employee", 404}}},
+
+      {"change phone",
+       "PATCH",
+       "/api/v1/employees/{employee}",
+       phone,
+       true,
+       Object::kOwn,
+       {{"hr", 200}, {"accountant", 200}, {"manager", 200}, {"manager2", 200}, {"employee", 200}}},
+      {"change phone",
+       "PATCH",
+       "/api/v1/employees/{employee}",
+       phone,
+       true,
+       Object::kInManagerSubtree,
+       {{"admin", 403},
+        {"hr", 200},
+        {"accountant", 403},
+        {"manager", 403},
+        {"manager2", 404},
+        {"employee", 404}}},
+      {"change phone",
+       "PATCH",
+       "/api/v1/employees/{employee}",
+       phone,
+       true,
+       Object::kInManager2Subtree,
+       {{"admin", 403},
+        {"hr", 200},
+        {"accountant", 403},
+        {"manager", 404},
+        {"manager2", 403},
+        {"employee", 404}}},
+
+      {"change salary",
+       "PATCH",
+       "/api/v1/employees/{employee}",
+       salary,
+       true,
+       Object::kOwn,
+       {{"hr", 403}, {"accountant", 403}, {"manager", 403}, {"manager2", 403}, {"employee", 403}}},
+      {"change salary",
+       "PATCH",
+       "/api/v1/employees/{employee}",
+       salary,
+       true,
+       Object::kInManagerSubtree,
+       {{"admin", 403},
+        {"hr", 200},
+        {"accountant", 403},
+        {"manager", 403},
+        {"manager2", 404},
+        {"employee", 404}}},
+      {"change salary",
+       "PATCH",
+       "/api/v1/employees/{employee}",
+       salary,
+       true,
+       Object::kInManager2Subtree,
+       {{"admin", 403},
+        {"hr", 200},
+        {"accountant", 403},
+        {"manager", 404},
+        {"manager2", 403},
+        {"employee", 404}}},
+
+      {"move to another department",
+       "PATCH",
+       "/api/v1/employees/{employee}",
+       move,
+       true,
+       Object::kOwn,
+       {{"hr", 403}, {"accountant", 403}, {"manager", 403}, {"manager2", 403}, {"employee", 403}}},
+
+      {"read department",
+       "GET",
+       "/api/v1/departments/{department}",
+       "",
+       false,
+       Object::kInManager2Subtree,
+       {{"admin", 200},
+        {"hr", 200},
+        {"accountant", 200},
+        {"manager", 200},
+        {"manager2", 200},
+        {"employee", 200}}},
+      {"rename department",
+       "PATCH",
+       "/api/v1/departments/{department}",
+       department,
+       true,
+       Object::kInManager2Subtree,
+       {{"admin", 403},
+        {"hr", 200},
+        {"accountant", 403},
+        {"manager", 403},
+        {"manager2", 403},
+        {"employee", 403}}},
+  };
+  return table;
+}
+
+class AccessMatrix : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new DemoServer(); }
+  static void TearDownTestSuite() { delete server_; }
+
+  static int64_t EmployeeFor(const std::string& login, Object object) {
+    switch (object) {
+      case Object::kOwn:
+        return server_->EmployeeOf(login);
+      case Object::kInManagerSubtree:
+        return kMorozova;
+      case Object::kInManager2Subtree:
+        return kFedorova;
+    }
+    return 0;
+  }
+
+  // The object's current ETag, read by hr (who reads everything).
+  static std::string ETagOf(const std::string& path) {
+    return server_->Call("hr", "GET", path).Header("etag");
+  }
+
+  static DemoServer* server_;
+};
+DemoServer* AccessMatrix::server_ = nullptr;
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST_F(AccessMatrix, EveryRoleGetsTheStatusTheTableSays) {
+  int cells = 0;
+  for (const Row& row : Table()) {
+    for (const auto& [login, status] : row.expected) {
+      const int64_t employee = EmployeeFor(login, row.object);
+      const json person =
+          json::parse(server_->Call("hr", "GET", "/api/v1/employees/" + std::to_string(employee)).body);
+      std::string path = Replace(row.path, "{employee}", std::to_string(employee));
+      path = Replace(path, "{department}", std::to_string(person.at("department_id").get<int64_t>()));
+      std::map<std::string, std::string> headers;
+      if (row.if_match) headers["If-Match"] = ETagOf(path);
+      const HttpResponse response = server_->Call(login, row.method, path, row.body, headers);
+      EXPECT_EQ(response.status, status)
+          << row.what << " " << row.method << " " << path << " as " << login << ": " << response.body;
+      if (response.status >= 400) {
+        EXPECT_EQ(response.Header("content-type"), "application/problem+json") << row.what << " as " << login;
+      }
+      ++cells;
+    }
+  }
+  EXPECT_GT(cells, 60);
+}
+
+// Lists are filtered by the same rule as single reads: what answers 404
+// never appears in a list either, and what answers 200 does.
+TEST_F(AccessMatrix, ListsShowExactlyWhatSingleReadsShow) {
+  for (const std::string& login : kLogins) {
+    const json page = json::parse(server_->Call(login, "GET", "/api/v1/employees?limit=200").body);
+    std::vector<int64_t> listed;
+    for (const json& item : page.at("items")) listed.push_back(item.at("id").get<int64_t>());
+    for (int64_t id = 1; id <= 14; ++id) {
+      const int status = server_->Call(login, "GET", "/api/v1/employees/" + std::to_string(id)).status;
+      const bool in_list = std::find(listed.begin(), listed.end(), id) != listed.end();
+      EXPECT_EQ(in_list, status == 200) << login << " employee " << id << " status " << status;
+    }
+  }
+}
+
+// Salary and personal contacts: which roles see them, on which people.
+TEST_F(AccessMatrix, SalaryAndPersonalDataOnlyWhereAllowed) {
+  struct Expectation {
+    std::string login;
+    Object object;
+    bool salary;
+    bool personal;
+  };
+  const std::vector<Expectation> expectations = {
+      {"hr", Object::kInManagerSubtree, true, true},
+      {"accountant", Object::kInManagerSubtree, true, false},
+      {"admin", Object::kInManagerSubtree, false, false},
+      {"manager", Object::kInManagerSubtree, false, false},
+      {"manager", Object::kOwn, false, true},
+      {"employee", Object::kOwn, false, true},
+      {"accountant", Object::kOwn, true, true},
+  };
+  for (const Expectation& e : expectations) {
+    const int64_t id = EmployeeFor(e.login, e.object);
+    const HttpResponse response = server_->Call(e.login, "GET", "/api/v1/employees/" + std::to_string(id));
+    ASSERT_EQ(response.status, 200) << e.login << " " << id;
+    const json body = json::parse(response.body);
+    EXPECT_EQ(body.contains("salary_kopecks"), e.salary) << e.login << " " << id;
+    EXPECT_EQ(body.contains("phone"), e.personal) << e.login << " " << id;
+    EXPECT_EQ(body.contains("region"), e.personal) << e.login << " " << id;
+  }
+}
+
+}  // namespace
+}  // namespace tabel::testing

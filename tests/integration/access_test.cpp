@@ -1,0 +1,124 @@
+// Object-level reach (auth/access.hpp) against the real SQL on both
+// databases: subtrees through the department closure, delegations inside
+// their dates only, and only for what the deputy role grants.
+
+#include "auth/access.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "auth/permissions.hpp"
+#include "common/clock.hpp"
+#include "infra/db/transaction.hpp"
+#include "support/test_database.hpp"
+#include "users/seed.hpp"
+
+namespace tabel::auth {
+namespace {
+
+using testing::TestDatabase;
+
+// Demo company ids (users/seed.cpp): manager = 2 heads IT (2) with IT-DEV (3)
+// and IT-OPS (4); manager2 = 8 heads RETAIL (5) with RETAIL-LOANS (6);
+// employee = 4 works in IT-DEV.
+constexpr int64_t kManager = 2, kManager2 = 8, kEmployee = 4;
+
+class Access : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    database_ = test_database_.MakeMigrated();
+    EnsureDefaultRoles(*database_);
+    users::EnsureDemoCompany(*database_, SystemClock());
+  }
+
+  // The employee ids `reach` covers, by the same SQL the services use.
+  std::set<int64_t> Reached(const Reach& reach) {
+    db::Query query;
+    query << "SELECT e.id FROM employees e WHERE ";
+    AppendReachCondition(query, reach, "e.id", "e.department_id");
+    return db::WithSession(*database_, [&](soci::session& session) {
+      long long id = 0;
+      soci::statement statement(session);
+      statement.exchange(soci::into(id));
+      query.Prepare(statement);
+      statement.execute(false);
+      std::set<int64_t> ids;
+      while (statement.fetch()) ids.insert(id);
+      return ids;
+    });
+  }
+
+  void Delegate(int64_t manager, int64_t deputy, const char* from, const char* to, bool revoked = false) {
+    db::WithWriteTransaction(*database_, [&](soci::session& session) {
+      const long long m = manager, d = deputy;
+      const std::string starts = from, ends = to, now = "2026-01-01T00:00:00.000000Z";
+      soci::indicator revoked_ind = revoked ? soci::i_ok : soci::i_null;
+      session << "INSERT INTO delegations (manager_employee_id, deputy_employee_id, starts_on, ends_on, "
+                 "created_at, revoked_at) VALUES (:m, :d, :s, :e, :c, :r)",
+          soci::use(m), soci::use(d), soci::use(starts), soci::use(ends), soci::use(now),
+          soci::use(now, revoked_ind);
+    });
+  }
+
+  static Identity Person(int64_t employee, std::vector<PermissionGrant> grants) {
+    Identity identity;
+    identity.account_id = 100 + employee;
+    identity.employee_id = employee;
+    identity.permissions = std::move(grants);
+    return identity;
+  }
+
+  // The reach on `day` (noon UTC, so any test time zone gives that date),
+  // resolved afresh.
+  Reach ReachOn(const Identity& identity, std::string_view permission, const char* day) {
+    ManualClock clock(std::chrono::sys_days(*ParseIsoDate(day)) + std::chrono::hours(12));
+    AccessResolver resolver(*database_, clock.AsClock());
+    return resolver.ReachOf(identity, permission);
+  }
+
+  TestDatabase test_database_;
+  std::unique_ptr<db::Database> database_;
+};
+
+TEST_F(Access, ScopesReachSelfSubtreeOrEveryone) {
+  const std::string read(kEmployeesRead);
+  EXPECT_EQ(Reached(ReachOn(Person(kEmployee, {{read, Scope::kSelf}}), read, "2026-06-01")),
+            std::set<int64_t>{kEmployee});
+  EXPECT_EQ(Reached(ReachOn(Person(kManager, {{read, Scope::kSubtree}}), read, "2026-06-01")),
+            (std::set<int64_t>{2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(Reached(ReachOn(Person(kManager2, {{read, Scope::kSubtree}}), read, "2026-06-01")),
+            (std::set<int64_t>{8, 9, 10}));
+  EXPECT_EQ(Reached(ReachOn(Person(kEmployee, {{read, Scope::kAll}}), read, "2026-06-01")).size(), 14u);
+  // Without the permission: nothing, not even oneself.
+  EXPECT_TRUE(Reached(ReachOn(Person(kEmployee, {}), read, "2026-06-01")).empty());
+  // A technical account without an employee record reaches only through `all`.
+  Identity technical;
+  technical.permissions = {{read, Scope::kSubtree}};
+  EXPECT_TRUE(Reached(ReachOn(technical, read, "2026-06-01")).empty());
+}
+
+TEST_F(Access, ADelegationWidensTheDeputysReachOnlyWithinItsDates) {
+  const std::string read(kEmployeesRead);
+  // employee (4) deputises for manager2 (8) in June 2026.
+  Delegate(kManager2, kEmployee, "2026-06-01", "2026-06-30");
+  const Identity deputy = Person(kEmployee, {{read, Scope::kSelf}});
+  EXPECT_EQ(Reached(ReachOn(deputy, read, "2026-05-31")), std::set<int64_t>{kEmployee});
+  EXPECT_EQ(Reached(ReachOn(deputy, read, "2026-06-01")), (std::set<int64_t>{4, 8, 9, 10}));
+  EXPECT_EQ(Reached(ReachOn(deputy, read, "2026-06-30")), (std::set<int64_t>{4, 8, 9, 10}));
+  EXPECT_EQ(Reached(ReachOn(deputy, read, "2026-07-01")), std::set<int64_t>{kEmployee});
+  // Only what the deputy role grants: not salaries.
+  const std::string salary(kEmployeesReadSalary);
+  EXPECT_TRUE(Reached(ReachOn(deputy, salary, "2026-06-15")).empty());
+}
+
+TEST_F(Access, ARevokedDelegationGivesNothing) {
+  const std::string read(kEmployeesRead);
+  Delegate(kManager2, kEmployee, "2026-06-01", "2026-06-30", /*revoked=*/true);
+  EXPECT_EQ(Reached(ReachOn(Person(kEmployee, {{read, Scope::kSelf}}), read, "2026-06-15")),
+            std::set<int64_t>{kEmployee});
+}
+
+}  // namespace
+}  // namespace tabel::auth
