@@ -16,7 +16,7 @@ TABEL_DEPS_BUILD=(
   libboost1.74-dev libsoci-dev libsqlite3-dev libpq-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   librabbitmq-dev libhiredis-dev libcurl4-openssl-dev libfmt-dev
-  libsodium-dev libjwt-dev
+  libsodium-dev libjwt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy tzdata
 )

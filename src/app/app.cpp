@@ -165,7 +165,10 @@ struct App::Runtime {
         accounts(database, clock),
         refresh_tokens(database, clock),
         throttle(database, clock),
-        tokens(auth::TokenServiceOptions::FromSecret(config.jwt_secret), clock),
+        tokens(config.jwt_private_key.empty()
+                   ? auth::TokenServiceOptions::FromSecret(config.jwt_secret)
+                   : auth::TokenServiceOptions::FromPrivateKey(config.jwt_private_key),
+               clock),
         auth(accounts, refresh_tokens, throttle, tokens, hasher, &identities),
         admin_repository(database, clock),
         audit_log(database),
@@ -233,7 +236,7 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
                                            company.employee_of_login, std::cerr);
     logger_.Info("demo_ready", {{"company_created", company.created}, {"accounts_created", created}});
   }
-  if (config_.jwt_secret.empty()) {
+  if (config_.jwt_secret.empty() && config_.jwt_private_key.empty()) {
     logger_.Warn("jwt_secret_random",
                  {{"detail",
                    "TABEL_JWT_SECRET is not set: tokens are signed with a random key of this process "

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <toml++/toml.h>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <charconv>
 #include <cstdlib>
@@ -100,6 +102,19 @@ const std::vector<Setting>& Settings() {
            Fail("TABEL_JWT_SECRET", "must have at least 32 bytes", std::string(value.size(), '*'));
          }
          config.jwt_secret = value;
+       }},
+      {"TABEL_JWT_PRIVATE_KEY_FILE",
+       "PEM file of an RSA private key (2048 bits or more): sign access tokens RS256 with it instead of "
+       "HS256 "
+       "with TABEL_JWT_SECRET.",
+       [](Config& config, const std::string& value) {
+         std::ifstream file(value, std::ios::binary);
+         std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+         if (!file.good() && !file.eof()) Fail("TABEL_JWT_PRIVATE_KEY_FILE", "cannot be read", value);
+         if (text.find("PRIVATE KEY-----") == std::string::npos) {
+           Fail("TABEL_JWT_PRIVATE_KEY_FILE", "must be a readable PEM private key", value);
+         }
+         config.jwt_private_key = std::move(text);
        }},
       {"TABEL_TIMEZONE", "The company's time zone (IANA name, e.g. Europe/Moscow): what 'today' is.",
        [](Config& config, const std::string& value) {

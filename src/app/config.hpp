@@ -36,6 +36,9 @@ struct Config {
   std::string mail_dir = "var/mail";
   log::Level log_level = log::Level::kInfo;
   std::string jwt_secret;  // empty: a random secret per process (development only)
+  // RS256 instead of HS256: the PEM text of the RSA private key read from
+  // TABEL_JWT_PRIVATE_KEY_FILE (validated when the token service is built).
+  std::string jwt_private_key;
   std::string timezone = "Europe/Moscow";
   std::string demo_password = "demo";
   std::string swagger_ui_dir = DefaultSwaggerUiDir();

@@ -1,6 +1,9 @@
 #include "auth/token_service.hpp"
 
 #include <jwt.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <charconv>
 #include <memory>
@@ -21,7 +24,56 @@ using std::chrono::system_clock;
 constexpr std::string_view kIssuer = "tabel";
 constexpr std::string_view kAudience = "tabel-api";
 constexpr std::string_view kType = "access";
-constexpr std::string_view kAlgorithm = "HS256";
+
+std::string_view AlgorithmName(SigningAlgorithm algorithm) {
+  return algorithm == SigningAlgorithm::kRs256 ? "RS256" : "HS256";
+}
+
+jwt_alg_t JwtAlgorithm(SigningAlgorithm algorithm) {
+  return algorithm == SigningAlgorithm::kRs256 ? JWT_ALG_RS256 : JWT_ALG_HS256;
+}
+
+struct BioDeleter {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+struct DigestDeleter {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+
+// An RSA key of at least kMinRsaBits from PEM text (private or public), or null.
+PkeyPtr ReadRsaKey(std::string_view pem, bool private_key) {
+  const std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return nullptr;
+  PkeyPtr key(private_key ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
+                          : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  if (!key || EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA || EVP_PKEY_get_bits(key.get()) < kMinRsaBits) {
+    return nullptr;
+  }
+  return key;
+}
+
+// Whether `signature` is an RS256 (RSASSA-PKCS1-v1_5 with SHA-256)
+// signature of `signed_part` under the public key in `public_pem`.
+bool RsaSignatureValid(const std::string& public_pem, std::string_view signed_part,
+                       const std::string& signature) {
+  const PkeyPtr key = ReadRsaKey(public_pem, false);
+  const std::unique_ptr<EVP_MD_CTX, DigestDeleter> context(EVP_MD_CTX_new());
+  if (!key || !context) return false;
+  return EVP_DigestVerifyInit(context.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
+         EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                          signature.size(), reinterpret_cast<const unsigned char*>(signed_part.data()),
+                          signed_part.size()) == 1;
+}
+
+// The key material libjwt signs or verifies with.
+const std::string& JwtKeyMaterial(const SigningKey& key, bool signing) {
+  if (key.algorithm == SigningAlgorithm::kHs256) return key.secret;
+  return signing ? key.private_pem : key.public_pem;
+}
 // Far above any token we issue (a few hundred bytes); bounds the work done
 // on garbage.
 constexpr size_t kMaxTokenBytes = 8192;
@@ -93,6 +145,25 @@ TokenServiceOptions TokenServiceOptions::FromSecret(std::string_view secret) {
   return options;
 }
 
+TokenServiceOptions TokenServiceOptions::FromPrivateKey(std::string_view private_pem) {
+  const PkeyPtr key = ReadRsaKey(private_pem, true);
+  if (!key) {
+    throw std::invalid_argument("the JWT private key must be an RSA key in PEM of at least 2048 bits");
+  }
+  const std::unique_ptr<BIO, BioDeleter> bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key.get()) != 1) {
+    throw std::invalid_argument("the JWT private key's public half cannot be written");
+  }
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio.get(), &data);
+  TokenServiceOptions options;
+  options.current.algorithm = SigningAlgorithm::kRs256;
+  options.current.private_pem = std::string(private_pem);
+  options.current.public_pem = std::string(data, static_cast<size_t>(length));
+  options.current.id = "rs256-" + Sha256Hex(options.current.public_pem).substr(0, 16);
+  return options;
+}
+
 TokenService::TokenService(TokenServiceOptions options, Clock clock)
     : options_(std::move(options)), clock_(std::move(clock)) {
   EnsureSodium();
@@ -106,12 +177,20 @@ TokenService::TokenService(TokenServiceOptions options, Clock clock)
   const auto check = [&](const SigningKey& key) {
     if (key.id.empty() || key.id.size() > 64)
       throw std::invalid_argument("a JWT key id must have 1..64 characters");
-    if (key.secret.size() < kMinSecretBytes) {
+    if (key.algorithm == SigningAlgorithm::kHs256 && key.secret.size() < kMinSecretBytes) {
       throw std::invalid_argument("a JWT secret must have at least 32 bytes (key " + key.id + ")");
+    }
+    if (key.algorithm == SigningAlgorithm::kRs256 && !ReadRsaKey(key.public_pem, false)) {
+      throw std::invalid_argument("a JWT public key must be an RSA key of at least 2048 bits (key " + key.id +
+                                  ")");
     }
     if (!ids.insert(key.id).second) throw std::invalid_argument("duplicate JWT key id " + key.id);
   };
   check(options_.current);
+  if (options_.current.algorithm == SigningAlgorithm::kRs256 &&
+      !ReadRsaKey(options_.current.private_pem, true)) {
+    throw std::invalid_argument("the current JWT key needs its RSA private key to sign");
+  }
   for (const SigningKey& key : options_.previous) check(key);
 }
 
@@ -146,8 +225,9 @@ IssuedAccessToken TokenService::Issue(const AccessSubject& subject) const {
   const SigningKey& key = options_.current;
   if (jwt_add_grants_json(jwt.get(), payload_text.c_str()) != 0 ||
       jwt_add_header(jwt.get(), "kid", key.id.c_str()) != 0 ||
-      jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(key.secret.data()),
-                  static_cast<int>(key.secret.size())) != 0) {
+      jwt_set_alg(jwt.get(), JwtAlgorithm(key.algorithm),
+                  reinterpret_cast<const unsigned char*>(JwtKeyMaterial(key, true).data()),
+                  static_cast<int>(JwtKeyMaterial(key, true).size())) != 0) {
     throw Error::Internal("libjwt refused the access token claims");
   }
   const std::unique_ptr<char, FreeDeleter> encoded(jwt_encode_str(jwt.get()));
@@ -175,31 +255,38 @@ AccessClaims TokenService::Verify(std::string_view token) const {
   if (!header_text) Reject("header is not base64url");
   const nlohmann::json header = nlohmann::json::parse(*header_text, nullptr, false);
   if (!header.is_object()) Reject("header is not a JSON object");
-  const auto alg = header.find("alg");
-  if (alg == header.end() || !alg->is_string() || alg->get<std::string>() != kAlgorithm)
-    Reject("alg is not HS256");
   if (header.contains("crit")) Reject("crit header");
   const auto kid = header.find("kid");
   if (kid == header.end() || !kid->is_string()) Reject("no kid");
   const SigningKey* key = FindKey(kid->get<std::string>());
   if (key == nullptr) Reject("unknown kid");
+  const auto alg = header.find("alg");
+  if (alg == header.end() || !alg->is_string() || alg->get<std::string>() != AlgorithmName(key->algorithm)) {
+    Reject("alg is not the key's");
+  }
 
   // 2. The signature, checked in constant time before anything else of the
   // token is believed.
   const auto signature = Base64UrlDecode(signature_part);
-  const std::string expected = HmacSha256(key->secret, token.substr(0, second_dot));
-  if (!signature || !ConstantTimeEquals(*signature, expected)) Reject("bad signature");
+  if (!signature) Reject("signature is not base64url");
+  const std::string_view signed_part = token.substr(0, second_dot);
+  if (key->algorithm == SigningAlgorithm::kHs256) {
+    if (!ConstantTimeEquals(*signature, HmacSha256(key->secret, signed_part))) Reject("bad signature");
+  } else if (!RsaSignatureValid(key->public_pem, signed_part, *signature)) {
+    Reject("bad signature");
+  }
 
   // 3. libjwt decodes the authenticated token with the pinned key.
   jwt_t* raw = nullptr;
   const std::string terminated(token);
-  if (jwt_decode(&raw, terminated.c_str(), reinterpret_cast<const unsigned char*>(key->secret.data()),
-                 static_cast<int>(key->secret.size())) != 0 ||
+  const std::string& material = JwtKeyMaterial(*key, false);
+  if (jwt_decode(&raw, terminated.c_str(), reinterpret_cast<const unsigned char*>(material.data()),
+                 static_cast<int>(material.size())) != 0 ||
       raw == nullptr) {
     Reject("libjwt could not decode it");
   }
   const JwtPtr jwt(raw);
-  if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) Reject("libjwt saw another alg");
+  if (jwt_get_alg(jwt.get()) != JwtAlgorithm(key->algorithm)) Reject("libjwt saw another alg");
   const std::unique_ptr<char, FreeDeleter> grants(jwt_get_grants_json(jwt.get(), nullptr));
   if (!grants) Reject("no claims");
   const nlohmann::json payload = nlohmann::json::parse(grants.get(), nullptr, false);

@@ -1,10 +1,15 @@
 #pragma once
-// Access tokens: HS256 JWTs made with libjwt 1.10.
+// Access tokens: JWTs made with libjwt 1.10, signed HS256 with a shared
+// secret (TABEL_JWT_SECRET) or RS256 with an RSA key pair
+// (TABEL_JWT_PRIVATE_KEY_FILE; replicas that only verify may hold the
+// public key alone).
 //
 // libjwt 1.10 trusts the token's own `alg` header and checks no claim, so
 // Verify never hands it an untrusted token: it first decodes the header
-// itself, requires alg == "HS256" and a known `kid`, checks the HMAC with
-// that key's secret (constant time), and only then lets libjwt decode the
+// itself, requires a known `kid` and exactly that key's algorithm (a token
+// claiming HS256 under an RSA key's id is refused, so the public key can
+// never serve as an HMAC secret), checks the signature itself (HMAC in
+// constant time, or RSA with OpenSSL), and only then lets libjwt decode the
 // token with the same key and checks exp/nbf/iat/iss/aud/typ itself.
 //
 // Claims: sub (account id, decimal string), emp (employee id, absent for
@@ -31,10 +36,17 @@
 
 namespace tabel::auth {
 
+enum class SigningAlgorithm { kHs256, kRs256 };
+
 struct SigningKey {
   std::string id;      // the `kid` header; unique among the keys
-  std::string secret;  // raw bytes, at least kMinSecretBytes
+  std::string secret;  // HS256: raw bytes, at least kMinSecretBytes
+  SigningAlgorithm algorithm = SigningAlgorithm::kHs256;
+  std::string private_pem;  // RS256: PEM private key; empty on a verifying-only key
+  std::string public_pem;   // RS256: PEM public key (SubjectPublicKeyInfo)
 };
+
+inline constexpr int kMinRsaBits = 2048;
 
 inline constexpr size_t kMinSecretBytes = 32;
 inline constexpr std::chrono::seconds kMaxAccessLifetime{15 * 60};
@@ -51,6 +63,11 @@ struct TokenServiceOptions {
   // secret gives a random 32-byte key for this process only (tokens die
   // with the process; fine for one embedded process, wrong for replicas).
   static TokenServiceOptions FromSecret(std::string_view secret);
+
+  // RS256 with the RSA private key in `private_pem` (PEM, at least
+  // kMinRsaBits); kid is derived from its public key. Throws
+  // std::invalid_argument for anything else.
+  static TokenServiceOptions FromPrivateKey(std::string_view private_pem);
 };
 
 // A stable public key id for `secret`: "hs256-" + 16 hex digits of a
@@ -80,8 +97,9 @@ struct IssuedAccessToken {
 
 class TokenService {
  public:
-  // Throws std::invalid_argument for a short or duplicate key, an empty kid
-  // or a lifetime/leeway out of range.
+  // Throws std::invalid_argument for a short, unreadable or duplicate key,
+  // a current RS256 key without its private half, an empty kid, or a
+  // lifetime/leeway out of range.
   TokenService(TokenServiceOptions options, Clock clock);
 
   // Signs a token for `subject` with the current key, valid from now for

@@ -4,8 +4,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
+#include "auth/crypto.hpp"
 #include "support/http_client.hpp"
 #include "support/tabel_process.hpp"
 #include "support/test_database.hpp"
@@ -164,6 +173,52 @@ TEST(AuthRestart, DemoAccountsSurviveARestartAndAreNotDuplicated) {
   const HttpResponse response = Send(second.port(), "POST", "/api/v1/auth/login",
                                      json{{"login", "admin"}, {"password", kDemoPassword}}.dump());
   EXPECT_EQ(response.status, 200) << response.body;
+}
+
+// An RSA private key in PEM, written to a file of the test's own.
+std::filesystem::path WriteRsaKey(int bits) {
+  EVP_PKEY* key = EVP_RSA_gen(static_cast<unsigned int>(bits));
+  BIO* bio = BIO_new(BIO_s_mem());
+  EXPECT_EQ(PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr), 1);
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio, &data);
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("tabel-jwt-" + std::to_string(getpid()) + "-" + std::to_string(bits) + ".pem");
+  std::ofstream(path, std::ios::binary).write(data, length);
+  BIO_free(bio);
+  EVP_PKEY_free(key);
+  return path;
+}
+
+TEST(AuthKeyFile, Rs256TokensFromAPrivateKeyFile) {
+  TestDatabase database;
+  const auto key = WriteRsaKey(2048);
+  TabelProcess server({"serve", "--demo"}, {{"TABEL_DATABASE_URL", database.url()},
+                                            {"TABEL_DEMO_PASSWORD", kDemoPassword},
+                                            {"TABEL_JWT_PRIVATE_KEY_FILE", key.string()}});
+  const HttpResponse login = Send(server.port(), "POST", "/api/v1/auth/login",
+                                  json{{"login", "hr"}, {"password", kDemoPassword}}.dump());
+  ASSERT_EQ(login.status, 200) << login.body;
+  const std::string token = json::parse(login.body)["access_token"];
+  const json header = json::parse(*auth::Base64UrlDecode(token.substr(0, token.find('.'))));
+  EXPECT_EQ(header["alg"], "RS256");
+  EXPECT_EQ(Get(server.port(), "/api/v1/me", {{"Authorization", "Bearer " + token}}).status, 200);
+  std::filesystem::remove(key);
+}
+
+TEST(AuthKeyFile, AWeakOrMissingKeyFileIsAConfigurationError) {
+  TestDatabase database;
+  const auto weak = WriteRsaKey(1024);
+  const auto [code, output] = RunTabel(
+      {"routes"}, {{"TABEL_DATABASE_URL", database.url()}, {"TABEL_JWT_PRIVATE_KEY_FILE", weak.string()}});
+  EXPECT_EQ(code, 2) << output;
+  EXPECT_THAT(output, HasSubstr("2048"));
+  std::filesystem::remove(weak);
+  const auto [missing_code, missing_output] = RunTabel(
+      {"routes"},
+      {{"TABEL_DATABASE_URL", database.url()}, {"TABEL_JWT_PRIVATE_KEY_FILE", "/nonexistent/key.pem"}});
+  EXPECT_EQ(missing_code, 2) << missing_output;
+  EXPECT_THAT(missing_output, HasSubstr("TABEL_JWT_PRIVATE_KEY_FILE"));
 }
 
 }  // namespace

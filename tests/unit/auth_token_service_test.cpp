@@ -5,6 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <jwt.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -307,6 +311,80 @@ TEST(TokenServiceOptionsTest, FromSecretDerivesAStableKidAndRandomisesAnEmptySec
   EXPECT_NE(r1.current.secret, r2.current.secret);
   EXPECT_NE(r1.current.id, r2.current.id);
   EXPECT_EQ(r1.lifetime, minutes{15});
+}
+
+// A fresh RSA private key of `bits` in PEM, made with OpenSSL directly.
+std::string RsaPrivateKeyPem(int bits) {
+  EVP_PKEY* key = EVP_RSA_gen(static_cast<unsigned int>(bits));
+  BIO* bio = BIO_new(BIO_s_mem());
+  EXPECT_EQ(PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr), 1);
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(length));
+  BIO_free(bio);
+  EVP_PKEY_free(key);
+  return pem;
+}
+
+class Rs256TokenTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { private_pem_ = new std::string(RsaPrivateKeyPem(2048)); }
+  static void TearDownTestSuite() { delete private_pem_; }
+
+  static std::string* private_pem_;
+  ManualClock clock_;
+  TokenServiceOptions options_ = TokenServiceOptions::FromPrivateKey(*private_pem_);
+  TokenService service_{options_, clock_.AsClock()};
+};
+std::string* Rs256TokenTest::private_pem_ = nullptr;
+
+TEST_F(Rs256TokenTest, SignsAndVerifiesWithTheKeyPair) {
+  const std::string token = service_.Issue({42, 7, {"manager"}, 3}).token;
+  const auto header = nlohmann::json::parse(*Base64UrlDecode(token.substr(0, token.find('.'))));
+  EXPECT_EQ(header["alg"], "RS256");
+  EXPECT_EQ(header["kid"], options_.current.id);
+  EXPECT_THAT(options_.current.id, ::testing::StartsWith("rs256-"));
+  const AccessClaims claims = service_.Verify(token);
+  EXPECT_EQ(claims.subject.account_id, 42);
+  EXPECT_EQ(claims.subject.employee_id, 7);
+
+  // A replica holding only the public key verifies it too.
+  TokenServiceOptions verifier;
+  verifier.current = {"hs", kSecret};
+  SigningKey public_only = options_.current;
+  public_only.private_pem.clear();
+  verifier.previous = {public_only};
+  EXPECT_EQ(TokenService(verifier, clock_.AsClock()).Verify(token).subject.account_id, 42);
+}
+
+TEST_F(Rs256TokenTest, RejectsTamperingAndKeyConfusion) {
+  const std::string token = service_.Issue({42, std::nullopt, {"employee"}, 1}).token;
+  const size_t first = token.find('.');
+  const size_t second = token.rfind('.');
+  auto payload = nlohmann::json::parse(*Base64UrlDecode(token.substr(first + 1, second - first - 1)));
+  payload["roles"] = {"admin"};
+  EXPECT_THAT(RejectReason(service_, token.substr(0, first + 1) + Base64UrlEncode(payload.dump()) +
+                                         token.substr(second)),
+              HasSubstr("signature"));
+  // HS256 under the RSA key's id, the public key used as the HMAC secret.
+  EXPECT_THAT(RejectReason(service_, SignHs256({{"alg", "HS256"}, {"kid", options_.current.id}},
+                                               ValidClaims(clock_), options_.current.public_pem)),
+              HasSubstr("alg"));
+  // Signed by another RSA key under this key's id.
+  TokenServiceOptions other = TokenServiceOptions::FromPrivateKey(RsaPrivateKeyPem(2048));
+  other.current.id = options_.current.id;
+  EXPECT_THAT(
+      RejectReason(service_, TokenService(other, clock_.AsClock()).Issue({42, std::nullopt, {}, 1}).token),
+      HasSubstr("signature"));
+}
+
+TEST(Rs256Options, RefusesWeakOrUnreadableKeys) {
+  EXPECT_THROW(TokenServiceOptions::FromPrivateKey("not a key"), std::invalid_argument);
+  EXPECT_THROW(TokenServiceOptions::FromPrivateKey(RsaPrivateKeyPem(1024)), std::invalid_argument);
+  ManualClock clock;
+  TokenServiceOptions without_private = TokenServiceOptions::FromPrivateKey(RsaPrivateKeyPem(2048));
+  without_private.current.private_pem.clear();
+  EXPECT_THROW(TokenService(without_private, clock.AsClock()), std::invalid_argument);
 }
 
 }  // namespace
