@@ -1,5 +1,6 @@
 #include "users/repository.hpp"
 
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
 #include <utility>
@@ -30,6 +31,20 @@ constexpr const char* kEmployeeColumns =
 constexpr const char* kEmployeeFrom = " FROM employees e JOIN (SELECT e.id FROM employees e WHERE ";
 constexpr const char* kEmployeePageEnd =
     ") page ON page.id = e.id JOIN positions p ON p.id = e.position_id ORDER BY e.id";
+
+// PostgreSQL: the read of one employee, prepared once per connection and
+// executed by name, so the server plans it once instead of per request.
+constexpr const char* kPreparedEmployeeName = "tabel_employee_by_id";
+constexpr const char* kPrepareEmployeeById =
+    "PREPARE tabel_employee_by_id (bigint) AS SELECT e.id, e.personnel_number, e.last_name, e.first_name, "
+    "e.middle_name, e.email, e.position_id, p.name, e.department_id, "
+    "(SELECT d.head_employee_id FROM department_closure c JOIN departments d ON d.id = c.ancestor_id "
+    "WHERE c.descendant_id = e.department_id AND d.head_employee_id IS NOT NULL AND d.head_employee_id <> "
+    "e.id "
+    "ORDER BY c.depth LIMIT 1), e.hire_date, e.dismissal_date, e.employment_rate, e.schedule_id, e.phone, "
+    "e.region, e.salary_kopecks, e.version FROM employees e JOIN positions p ON p.id = e.position_id "
+    "WHERE e.id = $1";
+constexpr const char* kUndefinedPreparedStatement = "26000";
 
 constexpr const char* kLockEmployee =
     "SELECT personnel_number, last_name, first_name, middle_name, email, position_id, department_id, "
@@ -315,6 +330,30 @@ UsersRepository::UsersRepository(db::Database& database, Clock clock)
     : database_(database), clock_(std::move(clock)) {}
 
 std::optional<Employee> UsersRepository::FindEmployee(int64_t id) {
+  if (database_.dialect() == db::Dialect::kPostgresql) {
+    // The id is an integer we hold: a literal in EXECUTE is safe.
+    const std::string execute =
+        std::string("EXECUTE ") + kPreparedEmployeeName + "(" + std::to_string(id) + ")";
+    return db::WithSession(database_, [&](soci::session& session) -> std::optional<Employee> {
+      const auto run = [&]() -> std::optional<Employee> {
+        EmployeeRow row;
+        soci::statement statement(session);
+        row.Exchange(statement);
+        statement.alloc();
+        statement.prepare(execute, soci::details::st_one_time_query);
+        statement.define_and_bind();
+        if (!statement.execute(true)) return std::nullopt;
+        return row.ToEmployee();
+      };
+      try {
+        return run();
+      } catch (const soci::postgresql_soci_error& error) {
+        if (error.sqlstate() != kUndefinedPreparedStatement) throw;
+      }
+      session << kPrepareEmployeeById;  // first use on this connection
+      return run();
+    });
+  }
   db::Query query;
   query << kEmployeeColumns
         << " FROM employees e JOIN positions p ON p.id = e.position_id WHERE e.id = " << query.Param(id);

@@ -325,5 +325,21 @@ TEST_F(Users, ReferenceListsAreReadable) {
   EXPECT_EQ(children["items"].size(), 4u);
 }
 
+// PostgreSQL runs the read of one employee as a statement prepared once per
+// connection; a connection the server dropped is reopened and prepares it
+// again, invisibly to the caller.
+TEST(PostgresOnlyUsers, ReadsSurviveTheServerDroppingConnections) {
+  DemoServer server;
+  const std::string path = "/api/v1/employees/" + std::to_string(server.EmployeeOf("employee"));
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(server.Call("hr", "GET", path).status, 200);
+  EXPECT_GT(server.database().TerminateConnections(), 0);
+  int ok = 0;
+  for (int i = 0; i < 20; ++i) ok += server.Call("hr", "GET", path).status == 200 ? 1 : 0;
+  // A request may meet the dropped connection once per pooled session
+  // (503, then reopened); after that every read succeeds.
+  EXPECT_GE(ok, 12);
+  EXPECT_EQ(server.Call("hr", "GET", path).status, 200);
+}
+
 }  // namespace
 }  // namespace tabel::testing

@@ -25,6 +25,7 @@ class DemoServer {
 
   uint16_t port() const { return process_->port(); }
   TabelProcess& process() { return *process_; }
+  TestDatabase& database() { return *database_; }
 
   // An access token of `login` (logged in once, then reused).
   const std::string& Token(const std::string& login);
