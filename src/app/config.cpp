@@ -109,8 +109,8 @@ const std::vector<Setting>& Settings() {
        "with TABEL_JWT_SECRET.",
        [](Config& config, const std::string& value) {
          std::ifstream file(value, std::ios::binary);
+         if (!file) Fail("TABEL_JWT_PRIVATE_KEY_FILE", "cannot be opened", value);
          std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-         if (!file.good() && !file.eof()) Fail("TABEL_JWT_PRIVATE_KEY_FILE", "cannot be read", value);
          if (text.find("PRIVATE KEY-----") == std::string::npos) {
            Fail("TABEL_JWT_PRIVATE_KEY_FILE", "must be a readable PEM private key", value);
          }

@@ -24,6 +24,8 @@ constexpr const char* kEmployeeColumns =
     "ORDER BY c.depth LIMIT 1), "
     "e.hire_date, e.dismissal_date, e.employment_rate, e.schedule_id, e.phone, e.region, e.salary_kopecks, "
     "e.version";
+constexpr const char* kEmployeeById =
+    " FROM employees e JOIN positions p ON p.id = e.position_id WHERE e.id = ";
 // The page's ids are chosen in an inner query that the index on
 // (department_id, id, dismissal_date) answers by itself, so the rows, the
 // joins and the manager subquery are read for the page only, not for every
@@ -35,15 +37,12 @@ constexpr const char* kEmployeePageEnd =
 // PostgreSQL: the read of one employee, prepared once per connection and
 // executed by name, so the server plans it once instead of per request.
 constexpr const char* kPreparedEmployeeName = "tabel_employee_by_id";
-constexpr const char* kPrepareEmployeeById =
-    "PREPARE tabel_employee_by_id (bigint) AS SELECT e.id, e.personnel_number, e.last_name, e.first_name, "
-    "e.middle_name, e.email, e.position_id, p.name, e.department_id, "
-    "(SELECT d.head_employee_id FROM department_closure c JOIN departments d ON d.id = c.ancestor_id "
-    "WHERE c.descendant_id = e.department_id AND d.head_employee_id IS NOT NULL AND d.head_employee_id <> "
-    "e.id "
-    "ORDER BY c.depth LIMIT 1), e.hire_date, e.dismissal_date, e.employment_rate, e.schedule_id, e.phone, "
-    "e.region, e.salary_kopecks, e.version FROM employees e JOIN positions p ON p.id = e.position_id "
-    "WHERE e.id = $1";
+// The same columns as every other read of employees (kEmployeeColumns).
+const std::string& PrepareEmployeeById() {
+  static const std::string sql = std::string("PREPARE ") + kPreparedEmployeeName + " (bigint) AS " +
+                                 kEmployeeColumns + kEmployeeById + "$1";
+  return sql;
+}
 constexpr const char* kUndefinedPreparedStatement = "26000";
 
 constexpr const char* kLockEmployee =
@@ -350,13 +349,12 @@ std::optional<Employee> UsersRepository::FindEmployee(int64_t id) {
       } catch (const soci::postgresql_soci_error& error) {
         if (error.sqlstate() != kUndefinedPreparedStatement) throw;
       }
-      session << kPrepareEmployeeById;  // first use on this connection
+      session << PrepareEmployeeById();  // first use on this connection
       return run();
     });
   }
   db::Query query;
-  query << kEmployeeColumns
-        << " FROM employees e JOIN positions p ON p.id = e.position_id WHERE e.id = " << query.Param(id);
+  query << kEmployeeColumns << kEmployeeById << query.Param(id);
   return db::WithSession(database_, [&](soci::session& session) -> std::optional<Employee> {
     EmployeeRow row;
     soci::statement statement(session);
@@ -613,10 +611,11 @@ std::vector<WorkSchedule> UsersRepository::ListSchedules() {
   });
 }
 
-void UsersRepository::Audit(const Actor& actor, const audit::Entry& entry) {
+void UsersRepository::Audit(const Actor& actor, const std::vector<audit::Entry>& entries) {
   const auto now = clock_();
-  db::WithWriteTransaction(database_,
-                           [&](soci::session& session) { audit::Append(session, actor, entry, now); });
+  db::WithWriteTransaction(database_, [&](soci::session& session) {
+    for (const audit::Entry& entry : entries) audit::Append(session, actor, entry, now);
+  });
 }
 
 }  // namespace tabel::users

@@ -58,8 +58,9 @@ class UsersRepository {
   int64_t CreatePosition(const std::string& name, const Actor& actor);
   std::vector<WorkSchedule> ListSchedules();
 
-  // Appends an audit row on its own (reads of salary or personal data).
-  void Audit(const Actor& actor, const audit::Entry& entry);
+  // Appends audit rows in one transaction of their own (reads of salary or
+  // personal data).
+  void Audit(const Actor& actor, const std::vector<audit::Entry>& entries);
 
  private:
   db::Database& database_;

@@ -114,12 +114,14 @@ void UsersService::AuditSensitiveReads(const Actor& actor, const std::vector<con
     if (row->salary_visible) salary.push_back(row->id);
   }
   const std::string object_id = rows.size() == 1 ? std::to_string(rows.front()->id) : std::string();
+  std::vector<audit::Entry> entries;
   if (!salary.empty()) {
-    repository_.Audit(actor, {"employee.read_salary", "employee", object_id, {{"employee_ids", salary}}});
+    entries.push_back({"employee.read_salary", "employee", object_id, {{"employee_ids", salary}}});
   }
   if (!personal.empty()) {
-    repository_.Audit(actor, {"employee.read_personal", "employee", object_id, {{"employee_ids", personal}}});
+    entries.push_back({"employee.read_personal", "employee", object_id, {{"employee_ids", personal}}});
   }
+  if (!entries.empty()) repository_.Audit(actor, entries);
 }
 
 Employee UsersService::GetEmployee(const Actor& actor, int64_t id) {

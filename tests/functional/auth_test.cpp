@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/crypto.hpp"
+#include "support/demo_server.hpp"
 #include "support/http_client.hpp"
 #include "support/tabel_process.hpp"
 #include "support/test_database.hpp"
@@ -24,8 +25,6 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
-
-constexpr const char* kDemoPassword = "functional-demo-password";
 
 class Auth : public ::testing::Test {
  protected:
