@@ -22,6 +22,7 @@
 #include "auth/refresh_tokens.hpp"
 #include "auth/service.hpp"
 #include "auth/token_service.hpp"
+#include "calendar/holidays.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "http/blocking_pool.hpp"
@@ -37,6 +38,10 @@
 #include "infra/db/timestamp.hpp"
 #include "infra/log/log.hpp"
 #include "infra/metrics/metrics.hpp"
+#include "management/handlers.hpp"
+#include "management/repository.hpp"
+#include "management/seed.hpp"
+#include "management/service.hpp"
 #include "ops/ops.hpp"
 #include "users/handlers.hpp"
 #include "users/repository.hpp"
@@ -175,7 +180,11 @@ struct App::Runtime {
         access(database, clock),
         admin(admin_repository, accounts, audit_log, hasher, access, identities, clock),
         users_repository(database, clock),
-        users(users_repository, access, clock) {
+        users(users_repository, access, clock),
+        requests_repository(database, clock),
+        management(requests_repository, users, access, holidays, clock,
+                   {.first_leave_after_months = config.first_leave_after_months,
+                    .enforce_split_leave = config.enforce_split_leave}) {
     RegisterProcessMetrics(registry, database);
     ops::RegisterRoutes(router, ops);
     const auto wanted = [&](std::string_view service) {
@@ -185,6 +194,7 @@ struct App::Runtime {
     if (wanted("auth")) auth::RegisterRoutes(router, auth, blocking);
     if (wanted("auth")) auth::RegisterAdminRoutes(router, admin, blocking);
     if (wanted("users")) users::RegisterRoutes(router, users, blocking);
+    if (wanted("management")) management::RegisterRoutes(router, management, blocking);
   }
 
   Clock clock = SystemClock();
@@ -209,6 +219,9 @@ struct App::Runtime {
   auth::AdminService admin;
   users::UsersRepository users_repository;
   users::UsersService users;
+  calendar::StatutoryHolidays holidays;
+  management::RequestsRepository requests_repository;
+  management::ManagementService management;
   http::Router router;
 };
 
@@ -230,8 +243,12 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   Runtime runtime(config_, logger_, consumer_threads, api, options.services);
   ApplyMigrations(runtime.database, logger_);
   auth::EnsureDefaultRoles(runtime.database);
+  management::EnsureRequestTypes(runtime.database, runtime.clock);
   if (options.demo) {
     const users::DemoCompany company = users::EnsureDemoCompany(runtime.database, runtime.clock);
+    // Demo people have used little of their leave: 28 days and a little more.
+    management::OpenBalances(runtime.database, runtime.clock,
+                             [](int64_t id) { return (28 + id % 5) * management::kCentidaysPerDay; });
     const int created = EnsureDemoAccounts(runtime.accounts, runtime.hasher, config_.demo_password,
                                            company.employee_of_login, std::cerr);
     logger_.Info("demo_ready", {{"company_created", company.created}, {"accounts_created", created}});
@@ -330,12 +347,18 @@ int App::Seed(int employees, uint64_t seed) {
                           .seed = seed,
                           .password_hash = auth::PasswordHasher().Hash(config_.demo_password)},
                          SystemClock());
+  management::EnsureRequestTypes(database, SystemClock());
+  // Balances brought from the previous system: 0 to 40 days, by id and seed.
+  const int balances = management::OpenBalances(database, SystemClock(), [seed](int64_t id) {
+    return static_cast<int64_t>((static_cast<uint64_t>(id) * 2654435761U + seed) % 4001U);
+  });
   logger_.Info(
       "seeded",
       {{"employees", result.employees},
        {"departments", result.departments},
        {"max_depth", result.max_depth},
        {"accounts", result.accounts},
+       {"leave_balances", balances},
        {"seed", static_cast<int64_t>(seed)},
        {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}});
   return 0;

@@ -128,6 +128,17 @@ const std::vector<Setting>& Settings() {
            &Config::demo_password),
       Text("TABEL_SWAGGER_UI_DIR", "Folder with the swagger-ui-dist files served under /docs.",
            &Config::swagger_ui_dir),
+      Integer("TABEL_FIRST_LEAVE_AFTER_MONTHS",
+              "Months of work before the first annual leave (Labour Code art. 122); 0 = no rule.",
+              &Config::first_leave_after_months, 0, 24),
+      {"TABEL_SPLIT_LEAVE_RULE",
+       "Annual leave split into parts without one of 14 days (Labour Code art. 125): enforce (refuse) or "
+       "warn.",
+       [](Config& config, const std::string& value) {
+         if (value != "enforce" && value != "warn")
+           Fail("TABEL_SPLIT_LEAVE_RULE", "must be enforce or warn", value);
+         config.enforce_split_leave = value == "enforce";
+       }},
       Integer("TABEL_IO_THREADS", "Threads running the HTTP server.", &Config::io_threads, 1, 64),
       Integer("TABEL_BLOCKING_THREADS",
               "Threads for database and other blocking calls; 0 = one per core on SQLite "

@@ -42,6 +42,9 @@ struct Config {
   std::string timezone = "Europe/Moscow";
   std::string demo_password = "demo";
   std::string swagger_ui_dir = DefaultSwaggerUiDir();
+  // Labour Code rules of annual leave that a company may relax.
+  int first_leave_after_months = 6;  // art. 122; 0 = no rule
+  bool enforce_split_leave = true;   // art. 125: refuse (true) or warn (false)
 
   int io_threads = 1;
   int blocking_threads = 0;  // 0 = by the database (app.cpp BlockingThreads)

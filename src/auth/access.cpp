@@ -20,8 +20,18 @@ constexpr const char* kDelegatedDepartments =
     "JOIN department_closure c ON c.ancestor_id = d.id WHERE g.deputy_employee_id = :self AND g.revoked_at "
     "IS "
     "NULL AND g.starts_on <= :from AND g.ends_on >= :to";
+constexpr const char* kDelegators =
+    "SELECT manager_employee_id FROM delegations WHERE deputy_employee_id = :self AND revoked_at IS NULL "
+    "AND starts_on <= :from AND ends_on >= :to";
 constexpr const char* kDeputyPermissions =
     "SELECT rp.permission FROM roles r JOIN role_permissions rp ON rp.role_id = r.id WHERE r.code = :code";
+
+constexpr const char* kApprover =
+    "SELECT d.head_employee_id FROM department_closure c JOIN departments d ON d.id = c.ancestor_id "
+    "WHERE c.descendant_id = :department AND d.head_employee_id IS NOT NULL AND d.head_employee_id <> :self "
+    "AND EXISTS (SELECT 1 FROM user_accounts a JOIN account_roles ar ON ar.account_id = a.id "
+    "JOIN role_permissions rp ON rp.role_id = ar.role_id WHERE a.employee_id = d.head_employee_id "
+    "AND a.disabled = 0 AND rp.permission = :permission) ORDER BY c.depth LIMIT 1";
 
 std::vector<int64_t> SortedUnique(std::vector<int64_t> ids) {
   std::sort(ids.begin(), ids.end());
@@ -109,6 +119,18 @@ Reach AccessResolver::ReachOf(const Identity& identity, std::string_view permiss
   return auth::ReachOf(identity, permission, *ContextOf(identity));
 }
 
+std::optional<int64_t> AccessResolver::ApproverOf(int64_t employee_id, int64_t department_id) {
+  const long long self = employee_id, department = department_id;
+  const std::string permission(kRequestsApprove);
+  return db::WithSession(database_, [&](soci::session& session) -> std::optional<int64_t> {
+    long long head = 0;
+    session << kApprover, soci::into(head), soci::use(department, "department"), soci::use(self, "self"),
+        soci::use(permission, "permission");
+    if (!session.got_data()) return std::nullopt;
+    return head;
+  });
+}
+
 void AccessResolver::Invalidate() {
   const std::lock_guard lock(mutex_);
   cache_.clear();
@@ -134,6 +156,12 @@ AccessContext AccessResolver::Load(int64_t employee_id, Date today) {
       while (statement.fetch()) context.delegated_departments.push_back(id);
     }
     {
+      soci::statement statement = (session.prepare << kDelegators, soci::into(id), soci::use(self, "self"),
+                                   soci::use(day, "from"), soci::use(day, "to"));
+      statement.execute(false);
+      while (statement.fetch()) context.delegators.push_back(id);
+    }
+    {
       std::string permission;
       soci::statement statement =
           (session.prepare << kDeputyPermissions, soci::into(permission), soci::use(deputy, "code"));
@@ -142,6 +170,7 @@ AccessContext AccessResolver::Load(int64_t employee_id, Date today) {
     }
     context.headed_departments = SortedUnique(std::move(context.headed_departments));
     context.delegated_departments = SortedUnique(std::move(context.delegated_departments));
+    context.delegators = SortedUnique(std::move(context.delegators));
     return context;
   });
 }

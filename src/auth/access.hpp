@@ -50,6 +50,9 @@ struct AccessContext {
   std::vector<int64_t> headed_departments;
   // Departments of the managers who delegated to him, active today, sorted.
   std::vector<int64_t> delegated_departments;
+  // The managers (employee ids) whose delegation to him is active today,
+  // sorted: he decides their approval steps in their place.
+  std::vector<int64_t> delegators;
   // What the deputy role grants (the permissions a delegation carries).
   std::vector<std::string> deputy_permissions;
 };
@@ -90,6 +93,12 @@ class AccessResolver {
 
   // The reach of `permission` for `identity`, today.
   Reach ReachOf(const Identity& identity, std::string_view permission);
+
+  // Who decides the manager steps of `employee_id`'s requests: the nearest
+  // head of a department above him (his own department first, never
+  // himself) whose enabled account holds requests.approve; nullopt when
+  // there is none (approvers for everyone decide). Blocks on the database.
+  std::optional<int64_t> ApproverOf(int64_t employee_id, int64_t department_id);
 
   // Forgets every cached context: call after a change of departments,
   // heads, delegations or role grants.

@@ -16,10 +16,11 @@ namespace {
 
 // One statement reads an account with all its grants, so the roles,
 // permissions and roles_version come from one snapshot.
-#define TABEL_ACCOUNT_QUERY                                                                    \
-  "SELECT a.id, a.employee_id, a.login, a.password_hash, a.disabled, a.roles_version, "        \
-  "a.password_changed_at, r.code, rp.permission, rp.scope FROM user_accounts a "               \
-  "LEFT JOIN account_roles ar ON ar.account_id = a.id LEFT JOIN roles r ON r.id = ar.role_id " \
+#define TABEL_ACCOUNT_QUERY                                                                        \
+  "SELECT a.id, a.employee_id, a.login, a.password_hash, a.disabled, a.roles_version, "            \
+  "a.password_changed_at, e.dismissal_date, r.code, rp.permission, rp.scope FROM user_accounts a " \
+  "LEFT JOIN employees e ON e.id = a.employee_id "                                                 \
+  "LEFT JOIN account_roles ar ON ar.account_id = a.id LEFT JOIN roles r ON r.id = ar.role_id "     \
   "LEFT JOIN role_permissions rp ON rp.role_id = r.id "
 constexpr const char* kSelectAccountByLogin = TABEL_ACCOUNT_QUERY "WHERE a.login = :login";
 constexpr const char* kSelectAccountById = TABEL_ACCOUNT_QUERY "WHERE a.id = :id";
@@ -57,7 +58,8 @@ struct AccountRow {
   long long id = 0;
   long long employee_id = 0;
   soci::indicator employee_id_ind = soci::i_null;
-  std::string login, password_hash, password_changed_at;
+  std::string login, password_hash, password_changed_at, dismissal_date;
+  soci::indicator dismissal_ind = soci::i_null;
   int disabled = 0;
   long long roles_version = 0;
   std::string role, permission, scope;
@@ -66,15 +68,16 @@ struct AccountRow {
 
 template <class Key>
 std::optional<Account> LoadAccount(db::Database& database, const char* sql, const Key& key,
-                                   const char* key_name) {
+                                   const char* key_name, Date today) {
   return db::WithSession(database, [&](soci::session& session) -> std::optional<Account> {
     AccountRow row;
     soci::statement statement =
         (session.prepare << sql, soci::into(row.id), soci::into(row.employee_id, row.employee_id_ind),
          soci::into(row.login), soci::into(row.password_hash), soci::into(row.disabled),
          soci::into(row.roles_version), soci::into(row.password_changed_at),
-         soci::into(row.role, row.role_ind), soci::into(row.permission, row.permission_ind),
-         soci::into(row.scope, row.scope_ind), soci::use(key, key_name));
+         soci::into(row.dismissal_date, row.dismissal_ind), soci::into(row.role, row.role_ind),
+         soci::into(row.permission, row.permission_ind), soci::into(row.scope, row.scope_ind),
+         soci::use(key, key_name));
     statement.execute();
     std::optional<Account> account;
     std::set<std::string> roles;
@@ -86,7 +89,10 @@ std::optional<Account> LoadAccount(db::Database& database, const char* sql, cons
         if (row.employee_id_ind == soci::i_ok) account->employee_id = row.employee_id;
         account->login = row.login;
         account->password_hash = row.password_hash;
-        account->disabled = row.disabled != 0;
+        // The account of a dismissed employee works through his last day.
+        const bool gone = row.dismissal_ind == soci::i_ok &&
+                          db::ParseStoredDate(row.dismissal_date, "employees.dismissal_date") < today;
+        account->disabled = row.disabled != 0 || gone;
         account->roles_version = row.roles_version;
         const auto changed = db::ParseTimestamp(row.password_changed_at);
         if (!changed) throw Error::Internal("user_accounts: malformed password_changed_at");
@@ -162,12 +168,12 @@ AccountRepository::AccountRepository(db::Database& database, Clock clock)
 std::optional<Account> AccountRepository::FindByLogin(std::string_view login) {
   const std::string normalized = NormalizeLogin(login);
   if (!IsValidLogin(normalized)) return std::nullopt;
-  return LoadAccount(database_, kSelectAccountByLogin, normalized, "login");
+  return LoadAccount(database_, kSelectAccountByLogin, normalized, "login", LocalDate(clock_()));
 }
 
 std::optional<Account> AccountRepository::FindById(int64_t account_id) {
   const long long id = account_id;
-  return LoadAccount(database_, kSelectAccountById, id, "id");
+  return LoadAccount(database_, kSelectAccountById, id, "id", LocalDate(clock_()));
 }
 
 int64_t AccountRepository::Create(const NewAccount& account) {

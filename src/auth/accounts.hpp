@@ -29,6 +29,8 @@ struct Account {
   std::optional<int64_t> employee_id;
   std::string login;
   std::string password_hash;
+  // The account's flag, or read as true once the day after the employee's
+  // dismissal date has come (in the company's time zone).
   bool disabled = false;
   // Bumped on every change of roles or of the disabled flag; access tokens
   // carry it, and a token whose version differs is refused.

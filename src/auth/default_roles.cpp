@@ -62,6 +62,8 @@ constexpr std::array kHrGrants = {
     DefaultGrant{kRequestsWithdraw, kSelf},
     DefaultGrant{kRequestsApprove, kAll},
     DefaultGrant{kRequestsCancel, kAll},
+    DefaultGrant{kRequestTypesManage, kAll},
+    DefaultGrant{kBalancesAdjust, kAll},
     DefaultGrant{kCalendarRead, kAll},
     DefaultGrant{kProductionCalendarWrite, kAll},
     DefaultGrant{kTimesheetsRead, kAll},
@@ -86,9 +88,8 @@ constexpr std::array kAccountantGrants = {
 
 // No salary, no personal contacts beyond what account management needs.
 constexpr std::array kAdminGrants = {
-    DefaultGrant{kAccountsManage, kAll},
-    DefaultGrant{kRolesManage, kAll},
-    DefaultGrant{kSettingsManage, kAll},
+    DefaultGrant{kAccountsManage, kAll}, DefaultGrant{kRolesManage, kAll},
+    DefaultGrant{kSettingsManage, kAll}, DefaultGrant{kRequestTypesManage, kAll},
     DefaultGrant{kEmployeesRead, kAll},
 };
 

@@ -32,6 +32,10 @@ inline constexpr std::string_view kRequestsWithdraw = "requests.withdraw";
 inline constexpr std::string_view kRequestsApprove = "requests.approve";
 inline constexpr std::string_view kRequestsCancel = "requests.cancel";
 inline constexpr std::string_view kDelegationsManage = "delegations.manage";
+// Request types are data: adding and changing them.
+inline constexpr std::string_view kRequestTypesManage = "request_types.manage";
+// Adjusting leave balances (ledger entries of kind adjustment).
+inline constexpr std::string_view kBalancesAdjust = "balances.adjust";
 
 inline constexpr std::string_view kCalendarRead = "calendar.read";
 inline constexpr std::string_view kProductionCalendarWrite = "production_calendar.write";
@@ -51,13 +55,13 @@ inline constexpr std::string_view kAuditRead = "audit.read";
 
 // Every permission name above: the only names a role may grant.
 inline constexpr std::array kKnownPermissions = {
-    kEmployeesRead,       kEmployeesReadPersonal,   kEmployeesReadSalary, kEmployeesWrite,
-    kProfileWrite,        kDepartmentsWrite,        kRequestsRead,        kRequestsCreate,
-    kRequestsWithdraw,    kRequestsApprove,         kRequestsCancel,      kDelegationsManage,
-    kCalendarRead,        kProductionCalendarWrite, kTimesheetsRead,      kTimesheetsCorrect,
-    kPeriodsClose,        kReportsPayroll,          kNotificationsRead,   kResignationsRead,
-    kResignationsProcess, kAccountsManage,          kRolesManage,         kSettingsManage,
-    kAuditRead,
+    kEmployeesRead,      kEmployeesReadPersonal, kEmployeesReadSalary, kEmployeesWrite,
+    kProfileWrite,       kDepartmentsWrite,      kRequestsRead,        kRequestsCreate,
+    kRequestsWithdraw,   kRequestsApprove,       kRequestsCancel,      kDelegationsManage,
+    kRequestTypesManage, kBalancesAdjust,        kCalendarRead,        kProductionCalendarWrite,
+    kTimesheetsRead,     kTimesheetsCorrect,     kPeriodsClose,        kReportsPayroll,
+    kNotificationsRead,  kResignationsRead,      kResignationsProcess, kAccountsManage,
+    kRolesManage,        kSettingsManage,        kAuditRead,
 };
 
 constexpr std::span<const std::string_view> KnownPermissions() { return kKnownPermissions; }

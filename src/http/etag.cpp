@@ -8,12 +8,9 @@ namespace tabel::http {
 
 std::string ETag(int64_t version) { return "\"" + std::to_string(version) + "\""; }
 
-int64_t RequireIfMatch(const Request& request) {
+std::optional<int64_t> IfMatch(const Request& request) {
   const auto header = request.Header("If-Match");
-  if (!header) {
-    throw Error::PreconditionRequired(
-        "Send If-Match with the ETag you read, so that a concurrent change is not overwritten.");
-  }
+  if (!header) return std::nullopt;
   std::string_view value = *header;
   if (value.substr(0, 2) == "W/") value.remove_prefix(2);
   int64_t version = 0;
@@ -25,6 +22,15 @@ int64_t RequireIfMatch(const Request& request) {
   }
   throw Error::BadRequest("If-Match must be the ETag of the resource, e.g. \"3\".",
                           {{"If-Match", "must be an ETag such as \"3\""}});
+}
+
+int64_t RequireIfMatch(const Request& request) {
+  const auto version = IfMatch(request);
+  if (!version) {
+    throw Error::PreconditionRequired(
+        "Send If-Match with the ETag you read, so that a concurrent change is not overwritten.");
+  }
+  return *version;
 }
 
 Response WithETag(Response response, int64_t version) {

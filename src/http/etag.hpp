@@ -7,6 +7,7 @@
 // Thread-safety: pure functions.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "http/message.hpp"
@@ -15,6 +16,10 @@ namespace tabel::http {
 
 // "\"<version>\"".
 std::string ETag(int64_t version);
+
+// The version in the request's If-Match, when sent (transitions that take
+// it optionally); BadRequest naming If-Match when malformed.
+std::optional<int64_t> IfMatch(const Request& request);
 
 // The version in the request's If-Match ("<n>" or W/"<n>"). Throws Error:
 // PreconditionRequired when absent, BadRequest naming If-Match when malformed.

@@ -133,6 +133,31 @@ std::optional<std::vector<std::string>> JsonFields::TextArray(std::string_view n
   return items;
 }
 
+std::optional<std::optional<std::string>> JsonFields::NullableText(std::string_view name, size_t max_length) {
+  if (!Contains(name)) return std::nullopt;
+  if (IsNull(name)) return std::optional<std::string>();
+  auto value = Text(name, false, max_length);
+  if (!value) return std::nullopt;
+  return std::optional<std::string>(std::move(*value));
+}
+
+std::optional<std::optional<int64_t>> JsonFields::NullableInt(std::string_view name, int64_t min,
+                                                              int64_t max) {
+  if (!Contains(name)) return std::nullopt;
+  if (IsNull(name)) return std::optional<int64_t>();
+  auto value = Int(name, false, min, max);
+  if (!value) return std::nullopt;
+  return std::optional<int64_t>(*value);
+}
+
+std::optional<std::optional<Date>> JsonFields::NullableIsoDate(std::string_view name) {
+  if (!Contains(name)) return std::nullopt;
+  if (IsNull(name)) return std::optional<Date>();
+  auto value = IsoDate(name, false);
+  if (!value) return std::nullopt;
+  return std::optional<Date>(*value);
+}
+
 void JsonFields::Finish(bool reject_unknown) {
   if (reject_unknown) {
     for (const auto& [key, value] : object_.items()) {

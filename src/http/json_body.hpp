@@ -42,6 +42,12 @@ class JsonFields {
   std::optional<std::vector<std::string>> TextArray(std::string_view name, bool required, size_t max_items,
                                                     size_t max_length);
 
+  // A member of a PATCH that may be cleared: absent (nullopt), null (an
+  // empty inner optional) or a value checked like Text / Int.
+  std::optional<std::optional<std::string>> NullableText(std::string_view name, size_t max_length);
+  std::optional<std::optional<int64_t>> NullableInt(std::string_view name, int64_t min, int64_t max);
+  std::optional<std::optional<Date>> NullableIsoDate(std::string_view name);
+
   // Whether the object has the member at all, null included: PATCH bodies
   // tell "leave as is" (absent) from "clear" (null). Does not mark it read.
   bool Contains(std::string_view name) const { return object_.contains(name); }

@@ -63,6 +63,9 @@ constexpr const char* kUpdateEmployee =
     "employment_rate = :employment_rate, schedule_id = :schedule_id, region = :region, salary_kopecks = "
     ":salary_kopecks, search_name = :search_name, version = version + 1, updated_at = :updated_at "
     "WHERE id = :id";
+constexpr const char* kSetDismissalDate =
+    "UPDATE employees SET dismissal_date = :dismissal_date, version = version + 1, updated_at = :updated_at "
+    "WHERE id = :id";
 constexpr const char* kEmployeeByNumber =
     "SELECT COUNT(*) FROM employees WHERE personnel_number = :value AND id <> :id";
 constexpr const char* kEmployeeByEmail = "SELECT COUNT(*) FROM employees WHERE email = :value AND id <> :id";
@@ -616,6 +619,25 @@ void UsersRepository::Audit(const Actor& actor, const std::vector<audit::Entry>&
   db::WithWriteTransaction(database_, [&](soci::session& session) {
     for (const audit::Entry& entry : entries) audit::Append(session, actor, entry, now);
   });
+}
+
+void UsersRepository::SetDismissalDate(soci::session& session, int64_t id, std::optional<Date> date,
+                                       const Actor& actor) {
+  const auto now = clock_();
+  const std::string at = db::FormatTimestamp(now), text = date ? FormatIsoDate(*date) : std::string();
+  soci::indicator date_ind = date ? soci::i_ok : soci::i_null;
+  const long long employee = id;
+  soci::statement statement =
+      (session.prepare << kSetDismissalDate, soci::use(text, date_ind, "dismissal_date"),
+       soci::use(at, "updated_at"), soci::use(employee, "id"));
+  statement.execute(true);
+  if (statement.get_affected_rows() == 0) throw Error::NotFound("The employee does not exist.");
+  audit::Append(session, actor,
+                {"employee.dismissal",
+                 "employee",
+                 std::to_string(id),
+                 {{"dismissal_date", date ? nlohmann::json(text) : nlohmann::json()}}},
+                now);
 }
 
 }  // namespace tabel::users

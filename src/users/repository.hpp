@@ -58,6 +58,11 @@ class UsersRepository {
   int64_t CreatePosition(const std::string& name, const Actor& actor);
   std::vector<WorkSchedule> ListSchedules();
 
+  // Inside the caller's write transaction: sets the dismissal date (nullopt
+  // clears it), version + 1, with an audit row. NotFound for no employee.
+  void SetDismissalDate(soci::session& open_write_tx, int64_t id, std::optional<Date> date,
+                        const Actor& actor);
+
   // Appends audit rows in one transaction of their own (reads of salary or
   // personal data).
   void Audit(const Actor& actor, const std::vector<audit::Entry>& entries);

@@ -296,4 +296,11 @@ Position UsersService::CreatePosition(const Actor& actor, const std::string& nam
 
 std::vector<WorkSchedule> UsersService::ListSchedules() { return repository_.ListSchedules(); }
 
+std::optional<Employee> UsersService::Lookup(int64_t id) { return repository_.FindEmployee(id); }
+
+void UsersService::RecordDismissal(soci::session& open_write_tx, const Actor& actor, int64_t employee_id,
+                                   std::optional<Date> last_day) {
+  repository_.SetDismissalDate(open_write_tx, employee_id, last_day, actor);
+}
+
 }  // namespace tabel::users

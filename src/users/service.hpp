@@ -59,6 +59,15 @@ class UsersService {
   Position CreatePosition(const Actor& actor, const std::string& name);
   std::vector<WorkSchedule> ListSchedules();
 
+  // For other services' rules: the employee with every field, whoever
+  // asks. Nothing read here may be shown without the caller's own access
+  // check.
+  std::optional<Employee> Lookup(int64_t id);
+  // Sets (or clears) the employee's dismissal date inside the caller's open
+  // write transaction, with its audit row: an approved dismissal request.
+  void RecordDismissal(soci::session& open_write_tx, const Actor& actor, int64_t employee_id,
+                       std::optional<Date> last_day);
+
  private:
   // The caller's reach for each thing an employee row can show or allow.
   struct EmployeeAccess {

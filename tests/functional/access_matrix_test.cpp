@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,13 @@ const std::vector<Row>& Table() {
   const std::string salary = json{{"salary_kopecks", 12345600}}.dump();
   const std::string department = json{{"name", "Отдел (переименован)"}}.dump();
   const std::string move = json{{"department_id", 4}}.dump();
+  const std::string adjustment =
+      json{{"kind", "additional"}, {"days", 1}, {"comment", "матрица доступа"}}.dump();
+  const std::string reason = json{{"comment", "матрица доступа"}}.dump();
+  const std::string close = json{{"end_date", "2024-06-04"}}.dump();
+  const std::string notice = json{{"notice_days", 14}}.dump();
+  const std::string request_type =
+      json{{"code", "matrix_type"}, {"name", "Тип"}, {"kind", "absence"}, {"steps", {"manager"}}}.dump();
   static const std::vector<Row> table = {
       {"read employee",
        "GET",
@@ -256,6 +264,202 @@ const std::vector<Row>& Table() {
         {"manager", 403},
         {"manager2", 403},
         {"employee", 403}}},
+
+      // Management: requests and balances of a person are reached like the
+      // person (requests.read), decided and adjusted only where granted.
+      {"read balances",
+       "GET",
+       "/api/v1/employees/{employee}/balances",
+       "",
+       false,
+       Object::kOwn,
+       {{"hr", 200}, {"accountant", 200}, {"manager", 200}, {"manager2", 200}, {"employee", 200}}},
+      {"read balances",
+       "GET",
+       "/api/v1/employees/{employee}/balances",
+       "",
+       false,
+       Object::kInManagerSubtree,
+       {{"admin", 404},
+        {"hr", 200},
+        {"accountant", 404},
+        {"manager", 200},
+        {"manager2", 404},
+        {"employee", 404},
+        {"auditor", 200}}},
+      {"read balances",
+       "GET",
+       "/api/v1/employees/{employee}/balances",
+       "",
+       false,
+       Object::kInManager2Subtree,
+       {{"admin", 404},
+        {"hr", 200},
+        {"accountant", 404},
+        {"manager", 404},
+        {"manager2", 200},
+        {"employee", 404},
+        {"auditor", 200}}},
+      {"read balance entries",
+       "GET",
+       "/api/v1/employees/{employee}/balance-entries",
+       "",
+       false,
+       Object::kInManager2Subtree,
+       {{"admin", 404},
+        {"hr", 200},
+        {"accountant", 404},
+        {"manager", 404},
+        {"manager2", 200},
+        {"employee", 404},
+        {"auditor", 200}}},
+      {"adjust balance",
+       "POST",
+       "/api/v1/employees/{employee}/balance-adjustments",
+       adjustment,
+       false,
+       Object::kOwn,
+       {{"hr", 403}, {"accountant", 403}, {"manager", 403}, {"manager2", 403}, {"employee", 403}}},
+      {"adjust balance",
+       "POST",
+       "/api/v1/employees/{employee}/balance-adjustments",
+       adjustment,
+       false,
+       Object::kInManagerSubtree,
+       {{"admin", 404},
+        {"hr", 201},
+        {"accountant", 404},
+        {"manager", 403},
+        {"manager2", 404},
+        {"employee", 404},
+        {"auditor", 403}}},
+      {"adjust balance",
+       "POST",
+       "/api/v1/employees/{employee}/balance-adjustments",
+       adjustment,
+       false,
+       Object::kInManager2Subtree,
+       {{"admin", 404},
+        {"hr", 201},
+        {"accountant", 404},
+        {"manager", 404},
+        {"manager2", 403},
+        {"employee", 404},
+        {"auditor", 403}}},
+      {"read request",
+       "GET",
+       "/api/v1/requests/{request}",
+       "",
+       false,
+       Object::kOwn,
+       {{"hr", 200}, {"accountant", 200}, {"manager", 200}, {"manager2", 200}, {"employee", 200}}},
+      {"read request",
+       "GET",
+       "/api/v1/requests/{request}",
+       "",
+       false,
+       Object::kInManagerSubtree,
+       {{"admin", 404},
+        {"hr", 200},
+        {"accountant", 404},
+        {"manager", 200},
+        {"manager2", 404},
+        {"employee", 404},
+        {"auditor", 200}}},
+      {"read request",
+       "GET",
+       "/api/v1/requests/{request}",
+       "",
+       false,
+       Object::kInManager2Subtree,
+       {{"admin", 404},
+        {"hr", 200},
+        {"accountant", 404},
+        {"manager", 404},
+        {"manager2", 200},
+        {"employee", 404},
+        {"auditor", 200}}},
+      {"request history",
+       "GET",
+       "/api/v1/requests/{request}/history",
+       "",
+       false,
+       Object::kInManagerSubtree,
+       {{"admin", 404},
+        {"hr", 200},
+        {"accountant", 404},
+        {"manager", 200},
+        {"manager2", 404},
+        {"employee", 404},
+        {"auditor", 200}}},
+      // The request (a sick leave hr registered) is approved: who may
+      // decide learns it is too late, the rest that it is not theirs.
+      {"approve request",
+       "POST",
+       "/api/v1/requests/{request}/approve",
+       "",
+       false,
+       Object::kInManagerSubtree,
+       {{"admin", 404},
+        {"hr", 409},
+        {"accountant", 404},
+        {"manager", 409},
+        {"manager2", 404},
+        {"employee", 404},
+        {"auditor", 409}}},
+      {"cancel request",
+       "POST",
+       "/api/v1/requests/{request}/cancel",
+       "",
+       false,
+       Object::kInManager2Subtree,
+       {{"admin", 404}, {"accountant", 404}, {"manager", 404}, {"employee", 404}, {"auditor", 403}}},
+      {"list requests",
+       "GET",
+       "/api/v1/requests",
+       "",
+       false,
+       Object::kNone,
+       {{"admin", 200},
+        {"hr", 200},
+        {"accountant", 200},
+        {"manager", 200},
+        {"manager2", 200},
+        {"employee", 200},
+        {"auditor", 200}}},
+      {"approval queue",
+       "GET",
+       "/api/v1/approvals",
+       "",
+       false,
+       Object::kNone,
+       {{"admin", 200},
+        {"hr", 200},
+        {"accountant", 200},
+        {"manager", 200},
+        {"manager2", 200},
+        {"employee", 200},
+        {"auditor", 200}}},
+      {"list request types",
+       "GET",
+       "/api/v1/request-types",
+       "",
+       false,
+       Object::kNone,
+       {{"admin", 200},
+        {"hr", 200},
+        {"accountant", 200},
+        {"manager", 200},
+        {"manager2", 200},
+        {"employee", 200},
+        {"auditor", 200}}},
+      {"create request type",
+       "POST",
+       "/api/v1/request-types",
+       request_type,
+       false,
+       Object::kNone,
+       {{"accountant", 403}, {"manager", 403}, {"manager2", 403}, {"employee", 403}, {"auditor", 403}}},
   };
   return table;
 }
@@ -277,6 +481,24 @@ class AccessMatrix : public ::testing::Test {
         return kFedorova;
     }
     return 0;
+  }
+
+  // A request of `employee`: a sick leave hr registers (approved at once),
+  // made on first use.
+  static int64_t RequestOf(int64_t employee) {
+    static std::map<int64_t, int64_t> requests;
+    const auto found = requests.find(employee);
+    if (found != requests.end()) return found->second;
+    const HttpResponse created = server_->Call("hr", "POST", "/api/v1/requests",
+                                               json{{"type", "sick_leave"},
+                                                    {"employee_id", employee},
+                                                    {"start_date", "2024-06-03"},
+                                                    {"end_date", "2024-06-05"},
+                                                    {"certificate_number", "900000000001"}}
+                                                   .dump());
+    if (created.status != 201)
+      throw std::runtime_error("sick leave for " + std::to_string(employee) + ": " + created.body);
+    return requests[employee] = json::parse(created.body).at("id").get<int64_t>();
   }
 
   // The object's current ETag, read by hr (who reads everything).
@@ -304,6 +526,9 @@ TEST_F(AccessMatrix, EveryRoleGetsTheStatusTheTableSays) {
         const json person =
             json::parse(server_->Call("hr", "GET", "/api/v1/employees/" + std::to_string(employee)).body);
         path = Replace(path, "{employee}", std::to_string(employee));
+        if (path.find("{request}") != std::string::npos) {
+          path = Replace(path, "{request}", std::to_string(RequestOf(employee)));
+        }
         path = Replace(path, "{department}", std::to_string(person.at("department_id").get<int64_t>()));
       }
       std::map<std::string, std::string> headers;

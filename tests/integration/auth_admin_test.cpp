@@ -297,7 +297,7 @@ TEST(KnownPermissions, CoverEveryDefaultGrant) {
     for (const DefaultGrant& grant : role.grants) EXPECT_TRUE(IsKnownPermission(grant.permission));
   }
   EXPECT_FALSE(IsKnownPermission("employees.delete"));
-  EXPECT_EQ(KnownPermissions().size(), 25u);
+  EXPECT_EQ(KnownPermissions().size(), 27u);
 }
 
 // --- delegations --------------------------------------------------------------

@@ -22,6 +22,7 @@
 #include "infra/db/transaction.hpp"
 #include "support/errors.hpp"
 #include "support/test_database.hpp"
+#include "users/seed.hpp"
 
 namespace tabel::auth {
 namespace {
@@ -118,6 +119,22 @@ TEST_F(AuthRepositoryTest, CreatesAndFindsAnAccountByLoginInAnyCase) {
   EXPECT_FALSE(accounts_.FindByLogin("ivan.petrov2"));
   EXPECT_FALSE(accounts_.FindByLogin("ivan petrov"));
   EXPECT_FALSE(accounts_.FindById(id + 1000));
+}
+
+TEST_F(AuthRepositoryTest, TheAccountOfADismissedEmployeeWorksThroughHisLastDayOnly) {
+  users::EnsureDemoCompany(*database_, clock_.AsClock());
+  const long long employee = 4;
+  const int64_t id = accounts_.Create({"leaving", "$argon2id$placeholder", employee, {"employee"}});
+  db::WithSession(*database_, [&](soci::session& session) {
+    session << "UPDATE employees SET dismissal_date = '2024-03-15' WHERE id = :id", soci::use(employee, "id");
+  });
+  // Noon UTC: the same calendar day in any test time zone.
+  clock_.Set(std::chrono::sys_days(std::chrono::year{2024} / 3 / 15) + std::chrono::hours(12));
+  EXPECT_FALSE(accounts_.FindById(id)->disabled);
+  EXPECT_FALSE(accounts_.FindByLogin("leaving")->disabled);
+  clock_.Advance(days{1});
+  EXPECT_TRUE(accounts_.FindById(id)->disabled);
+  EXPECT_TRUE(accounts_.FindByLogin("leaving")->disabled);
 }
 
 TEST_F(AuthRepositoryTest, AnAccountWithoutRolesHasNoPermissions) {

@@ -58,4 +58,19 @@ class Query {
   std::vector<Binding> bindings_;
 };
 
+// Prepares `query` on a statement of `session` with `row`'s columns bound
+// (Row::Exchange(soci::statement&) exchanges its into()s), runs it and
+// returns convert(row) for every row fetched. Throws soci::soci_error.
+template <class Row, class Convert>
+auto FetchAll(soci::session& session, Query& query, Row& row, Convert convert)
+    -> std::vector<decltype(convert(row))> {
+  soci::statement statement(session);
+  row.Exchange(statement);
+  query.Prepare(statement);
+  statement.execute(false);
+  std::vector<decltype(convert(row))> items;
+  while (statement.fetch()) items.push_back(convert(row));
+  return items;
+}
+
 }  // namespace tabel::db

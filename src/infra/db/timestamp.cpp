@@ -1,6 +1,9 @@
 #include "infra/db/timestamp.hpp"
 
 #include <cstdio>
+#include <string>
+
+#include "common/error.hpp"
 
 namespace tabel::db {
 namespace {
@@ -96,6 +99,12 @@ std::optional<std::chrono::system_clock::time_point> ParseTimestamp(std::string_
                      std::chrono::seconds{*second} + microseconds{fraction_us};
   return std::chrono::time_point_cast<std::chrono::system_clock::duration>(
       local - std::chrono::minutes{offset_minutes});
+}
+
+Date ParseStoredDate(std::string_view text, std::string_view column) {
+  const auto date = ParseIsoDate(text.substr(0, 10));
+  if (!date) throw Error::Internal(std::string(column) + ": malformed date '" + std::string(text) + "'");
+  return *date;
 }
 
 }  // namespace tabel::db

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/date.hpp"
+
 namespace tabel::db {
 
 // "2024-03-01T09:05:07.250000Z"; sub-microsecond digits are dropped (floor).
@@ -21,5 +23,9 @@ std::string FormatTimestamp(std::chrono::system_clock::time_point time);
 // Parses "YYYY-MM-DD[T ]HH:MM:SS[.fraction](Z|±HH|±HH:MM|±HHMM)"; the
 // fraction keeps at most microseconds. Nullopt if malformed or out of range.
 std::optional<std::chrono::system_clock::time_point> ParseTimestamp(std::string_view text);
+
+// A DATE column read as text: "YYYY-MM-DD" (SQLite text, PostgreSQL date).
+// Throws tabel::Error (kInternal) naming `column` when it is malformed.
+Date ParseStoredDate(std::string_view text, std::string_view column);
 
 }  // namespace tabel::db

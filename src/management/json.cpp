@@ -1,0 +1,212 @@
+#include "management/json.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/json_optional.hpp"
+#include "http/json_body.hpp"
+#include "infra/db/timestamp.hpp"
+
+namespace tabel::management {
+namespace {
+
+constexpr size_t kMaxComment = 1000;
+constexpr size_t kMaxText = 200;
+constexpr int64_t kMaxId = int64_t{1} << 53;
+constexpr int kMaxDays = 3650;
+
+template <class T>
+std::optional<std::optional<int>> Narrow(const std::optional<std::optional<T>>& value) {
+  if (!value) return std::nullopt;
+  if (!*value) return std::optional<int>();
+  return std::optional<int>(static_cast<int>(**value));
+}
+
+bool IsCode(const std::string& text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+double DaysOf(int64_t centidays) { return static_cast<double>(centidays) / 100.0; }
+
+}  // namespace
+
+RequestFields ParseRequestFields(const nlohmann::json& body, bool creating) {
+  http::JsonFields fields(body);
+  RequestFields f;
+  if (creating) {
+    f.type = fields.Text("type", true, 64);
+    f.employee_id = fields.Int("employee_id", false, 1, kMaxId);
+    f.submit = fields.Bool("submit", false).value_or(true);
+    f.start_date = fields.IsoDate("start_date", true);
+  } else {
+    if (fields.Contains("start_date") && fields.IsNull("start_date"))
+      fields.Add("start_date", "must not be null");
+    f.start_date = fields.IsoDate("start_date", false);
+  }
+  f.end_date = fields.NullableIsoDate("end_date");
+  f.comment = fields.NullableText("comment", kMaxComment);
+  f.destination = fields.NullableText("destination", kMaxText);
+  f.purpose = fields.NullableText("purpose", kMaxComment);
+  f.certificate_number = fields.NullableText("certificate_number", 12);
+  f.travel_days = Narrow(fields.NullableInt("travel_days", 0, kMaxDays));
+  f.hours = Narrow(fields.NullableInt("hours", 1, 4));
+  fields.Finish();
+  return f;
+}
+
+RequestTypeChanges ParseRequestTypeChanges(const nlohmann::json& body, bool creating) {
+  http::JsonFields fields(body);
+  RequestTypeChanges c;
+  const bool required = creating;
+  if (creating) {
+    c.code = fields.String("code", true, 64);
+    if (c.code && !IsCode(*c.code)) fields.Add("code", "must be lower-case latin letters, digits and _");
+  }
+  c.name = fields.Text("name", required, kMaxText);
+  c.kind = fields.String("kind", required, 32);
+  if (c.kind && !IsTypeKind(*c.kind)) {
+    fields.Add("kind", "must be one of absence, business_trip, sick_leave, work, overtime, dismissal");
+  }
+  c.on_behalf = fields.String("on_behalf", false, 16);
+  if (c.on_behalf && *c.on_behalf != kOnBehalfNone && *c.on_behalf != kOnBehalfManager &&
+      *c.on_behalf != kOnBehalfHr) {
+    fields.Add("on_behalf", "must be none, manager or hr");
+  }
+  c.t13_code = fields.NullableText("t13_code", 4);
+  c.t13_number = fields.NullableText("t13_number", 2);
+  c.balance_kind = fields.NullableText("balance_kind", 16);
+  if (c.balance_kind && *c.balance_kind && **c.balance_kind != kAnnual && **c.balance_kind != kAdditional) {
+    fields.Add("balance_kind", "must be annual, additional or null");
+  }
+  c.steps = fields.TextArray("steps", required, 5, 16);
+  if (c.steps) {
+    if (c.steps->empty()) fields.Add("steps", "must name at least one step");
+    for (const std::string& step : *c.steps) {
+      if (step != kStepManager && step != kStepHr) {
+        fields.Add("steps", "each step must be manager or hr");
+        break;
+      }
+    }
+  }
+  if (auto v = fields.Int("notice_days", false, 0, 365)) c.notice_days = static_cast<int>(*v);
+  if (auto v = fields.Int("min_days", false, 1, kMaxDays)) c.min_days = static_cast<int>(*v);
+  c.max_days = Narrow(fields.NullableInt("max_days", 1, kMaxDays));
+  c.allow_past = fields.Bool("allow_past", false);
+  c.exclusive = fields.Bool("exclusive", false);
+  fields.Finish();
+  return c;
+}
+
+Adjustment ParseAdjustment(const nlohmann::json& body) {
+  http::JsonFields fields(body);
+  Adjustment a;
+  auto kind = fields.String("kind", true, 16);
+  if (kind && *kind != kAnnual && *kind != kAdditional) fields.Add("kind", "must be annual or additional");
+  auto comment = fields.Text("comment", true, kMaxComment);
+  // days: a number of days with at most two decimals, not zero.
+  const auto days = body.find("days");
+  fields.IsNull("days");  // marks it read
+  if (days == body.end()) {
+    fields.Add("days", "is required");
+  } else if (!days->is_number()) {
+    fields.Add("days", "must be a number of days, e.g. 3 or -1.5");
+  } else {
+    const double value = days->get<double>();
+    const double hundredths = std::round(value * 100.0);
+    if (!std::isfinite(value) || std::fabs(value) > kMaxDays || hundredths == 0.0 ||
+        std::fabs(value * 100.0 - hundredths) > 1e-6) {
+      fields.Add("days", "must be a non-zero number of days within ±3650 with at most two decimals");
+    } else {
+      a.centidays = static_cast<int64_t>(hundredths);
+    }
+  }
+  fields.Finish();
+  a.kind = *kind;
+  a.comment = *comment;
+  return a;
+}
+
+nlohmann::json RequestJson(const Request& r) {
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const Warning& w : r.warnings) {
+    warnings.push_back({{"code", w.code}, {"field", w.field}, {"message", w.message}});
+  }
+  return {{"id", r.id},
+          {"type", r.type},
+          {"employee_id", r.employee_id},
+          {"start_date", FormatIsoDate(r.start_date)},
+          {"end_date", r.end_date ? nlohmann::json(FormatIsoDate(*r.end_date)) : nlohmann::json()},
+          {"status", r.status},
+          {"steps", r.steps},
+          {"step", r.step},
+          {"step_role", r.step_role},
+          {"approver_employee_id", r.approver_employee_id},
+          {"balance_kind", r.balance_kind},
+          {"charged_days", DaysOf(r.charged_centidays)},
+          {"comment", r.comment},
+          {"destination", r.destination},
+          {"purpose", r.purpose},
+          {"travel_days", r.travel_days},
+          {"certificate_number", r.certificate_number},
+          {"hours", r.hours},
+          {"warnings", warnings},
+          {"created_by", r.created_by},
+          {"version", r.version},
+          {"created_at", db::FormatTimestamp(r.created_at)},
+          {"updated_at", db::FormatTimestamp(r.updated_at)}};
+}
+
+nlohmann::json RequestTypeJson(const RequestType& t) {
+  return {{"code", t.code},
+          {"name", t.name},
+          {"kind", t.kind},
+          {"t13_code", t.t13_code},
+          {"t13_number", t.t13_number},
+          {"steps", t.steps},
+          {"notice_days", t.notice_days},
+          {"min_days", t.min_days},
+          {"max_days", t.max_days},
+          {"balance_kind", t.balance_kind},
+          {"allow_past", t.allow_past},
+          {"exclusive", t.exclusive},
+          {"on_behalf", t.on_behalf},
+          {"builtin", t.builtin},
+          {"version", t.version}};
+}
+
+nlohmann::json HistoryJson(const HistoryEntry& e) {
+  return {{"id", e.id},
+          {"at", db::FormatTimestamp(e.at)},
+          {"account_id", e.account_id},
+          {"actor_employee_id", e.actor_employee_id},
+          {"action", e.action},
+          {"from_status", e.from_status},
+          {"to_status", e.to_status},
+          {"step", e.step},
+          {"comment", e.comment}};
+}
+
+nlohmann::json LedgerEntryJson(const LedgerEntry& e) {
+  return {{"id", e.id},
+          {"kind", e.kind},
+          {"entry", e.entry},
+          {"days", DaysOf(e.centidays)},
+          {"effective_on", FormatIsoDate(e.effective_on)},
+          {"request_id", e.request_id},
+          {"account_id", e.account_id},
+          {"comment", e.comment}};
+}
+
+nlohmann::json BalanceJson(const Balance& b) {
+  return {{"kind", b.kind},
+          {"as_of", FormatIsoDate(b.as_of)},
+          {"balance_days", DaysOf(b.balance)},
+          {"accrued_days", DaysOf(b.accrued)},
+          {"used_days", DaysOf(b.used)},
+          {"adjusted_days", DaysOf(b.adjusted)},
+          {"pending_days", DaysOf(b.pending)}};
+}
+
+}  // namespace tabel::management

@@ -1,0 +1,745 @@
+#include "management/repository.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <utility>
+
+#include "common/error.hpp"
+#include "common/text.hpp"
+#include "infra/audit/audit_log.hpp"
+#include "infra/db/query.hpp"
+#include "infra/db/timestamp.hpp"
+
+namespace tabel::management {
+namespace {
+
+constexpr const char* kTypeColumns =
+    "SELECT code, name, kind, t13_code, t13_number, approval_steps, notice_days, min_days, max_days, "
+    "balance_kind, allow_past, exclusive, on_behalf, builtin, version FROM request_types";
+constexpr const char* kInsertType =
+    "INSERT INTO request_types (code, name, kind, t13_code, t13_number, approval_steps, notice_days, "
+    "min_days, max_days, balance_kind, allow_past, exclusive, on_behalf, builtin, version, created_at, "
+    "updated_at) VALUES (:code, :name, :kind, :t13_code, :t13_number, :steps, :notice_days, :min_days, "
+    ":max_days, :balance_kind, :allow_past, :exclusive, :on_behalf, 0, 1, :at, :updated_at)";
+constexpr const char* kUpdateType =
+    "UPDATE request_types SET name = :name, kind = :kind, t13_code = :t13_code, t13_number = :t13_number, "
+    "approval_steps = :steps, notice_days = :notice_days, min_days = :min_days, max_days = :max_days, "
+    "balance_kind = :balance_kind, allow_past = :allow_past, exclusive = :exclusive, on_behalf = "
+    ":on_behalf, version = version + 1, updated_at = :updated_at WHERE code = :code AND version = :version";
+
+constexpr const char* kRequestColumns =
+    "SELECT r.id, r.type, r.employee_id, e.department_id, r.start_date, r.end_date, r.status, r.exclusive, "
+    "r.steps, "
+    "r.step, r.step_role, r.approver_employee_id, r.balance_kind, r.charged_centidays, r.comment, "
+    "r.destination, r.purpose, r.travel_days, r.certificate_number, r.hours, r.warnings, r.created_by, "
+    "r.version, r.created_at, r.updated_at FROM requests r JOIN employees e ON e.id = r.employee_id";
+constexpr const char* kInsertRequest =
+    "INSERT INTO requests (type, employee_id, start_date, end_date, status, exclusive, steps, step, "
+    "step_role, approver_employee_id, balance_kind, charged_centidays, comment, destination, purpose, "
+    "travel_days, certificate_number, hours, warnings, created_by, idempotency_key, idempotency_fingerprint, "
+    "version, created_at, updated_at) VALUES (:type, :employee_id, :start_date, :end_date, :status, "
+    ":exclusive, :steps, :step, :step_role, :approver, :balance_kind, :charged, :comment, :destination, "
+    ":purpose, :travel_days, :certificate_number, :hours, :warnings, :created_by, :idempotency_key, "
+    ":fingerprint, 1, :at, :updated_at) RETURNING id";
+constexpr const char* kUpdateRequest =
+    "UPDATE requests SET start_date = :start_date, end_date = :end_date, status = :status, steps = :steps, "
+    "step = :step, step_role = :step_role, approver_employee_id = :approver, balance_kind = :balance_kind, "
+    "charged_centidays = :charged, comment = :comment, destination = :destination, purpose = :purpose, "
+    "travel_days = :travel_days, certificate_number = :certificate_number, hours = :hours, warnings = "
+    ":warnings, version = version + 1, updated_at = :updated_at WHERE id = :id";
+constexpr const char* kInsertHistory =
+    "INSERT INTO request_history (request_id, at, account_id, actor_employee_id, action, from_status, "
+    "to_status, step, comment) VALUES (:request_id, :at, :account_id, :actor_employee_id, :action, "
+    ":from_status, :to_status, :step, :comment)";
+constexpr const char* kSelectHistory =
+    "SELECT id, at, account_id, actor_employee_id, action, from_status, to_status, step, comment FROM "
+    "request_history WHERE request_id = :id ORDER BY id";
+
+constexpr const char* kInsertAccount =
+    "INSERT INTO leave_accounts (employee_id, accrued_months, updated_at) VALUES (:id, 0, :at) "
+    "ON CONFLICT (employee_id) DO NOTHING";
+constexpr const char* kSelectAccruedMonths =
+    "SELECT accrued_months FROM leave_accounts WHERE employee_id = :id";
+constexpr const char* kSetAccruedMonths =
+    "UPDATE leave_accounts SET accrued_months = :months, updated_at = :at WHERE employee_id = :id";
+constexpr const char* kInsertLedger =
+    "INSERT INTO leave_ledger (employee_id, kind, entry, centidays, effective_on, request_id, account_id, "
+    "comment, created_at) VALUES (:employee_id, :kind, :entry, :centidays, :effective_on, :request_id, "
+    ":account_id, :comment, :at)";
+constexpr const char* kLedgerSum =
+    "SELECT COALESCE(SUM(centidays), 0) FROM leave_ledger WHERE employee_id = :id AND kind = :kind";
+constexpr const char* kLedgerSums =
+    "SELECT COALESCE(SUM(centidays), 0), "
+    "COALESCE(SUM(CASE WHEN entry IN ('opening', 'accrual') THEN centidays ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN entry IN ('usage', 'return', 'compensation') THEN -centidays ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN entry = 'adjustment' THEN centidays ELSE 0 END), 0) "
+    "FROM leave_ledger WHERE employee_id = :id AND kind = :kind";
+constexpr const char* kPendingCharged =
+    "SELECT COALESCE(SUM(charged_centidays), 0) FROM requests WHERE employee_id = :id AND balance_kind = "
+    ":kind "
+    "AND status = 'pending'";
+constexpr const char* kLedgerColumns =
+    "SELECT id, kind, entry, centidays, effective_on, request_id, account_id, comment FROM leave_ledger";
+
+template <class T>
+soci::indicator Ind(const std::optional<T>& value) {
+  return value ? soci::i_ok : soci::i_null;
+}
+
+std::string JoinSteps(const std::vector<std::string>& steps) {
+  std::string text;
+  for (const std::string& step : steps) text += (text.empty() ? "" : ",") + step;
+  return text;
+}
+
+std::vector<std::string> SplitSteps(const std::string& text) {
+  std::vector<std::string> steps;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    const size_t end = std::min(text.find(',', begin), text.size());
+    if (end > begin) steps.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return steps;
+}
+
+std::string WarningsText(const std::vector<Warning>& warnings) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const Warning& w : warnings)
+    array.push_back({{"code", w.code}, {"field", w.field}, {"message", w.message}});
+  return array.dump();
+}
+
+std::vector<Warning> ParseWarnings(const std::string& text) {
+  std::vector<Warning> warnings;
+  const nlohmann::json array = nlohmann::json::parse(text, nullptr, false);
+  if (!array.is_array()) return warnings;
+  for (const nlohmann::json& w : array) {
+    warnings.push_back({w.value("code", ""), w.value("field", ""), w.value("message", "")});
+  }
+  return warnings;
+}
+
+std::chrono::system_clock::time_point StoredInstant(const std::string& text) {
+  const auto at = db::ParseTimestamp(text);
+  if (!at) throw Error::Internal("requests: malformed timestamp '" + text + "'");
+  return *at;
+}
+
+struct TypeRow {
+  std::string code, name, kind, t13_code, t13_number, steps, balance_kind, on_behalf;
+  int notice = 0, min = 1, max = 0, allow_past = 0, exclusive = 1, builtin = 0;
+  long long version = 0;
+  soci::indicator t13_code_ind = soci::i_null, t13_number_ind = soci::i_null, max_ind = soci::i_null,
+                  balance_ind = soci::i_null;
+
+  void Exchange(soci::statement& statement) {
+    statement.exchange(soci::into(code));
+    statement.exchange(soci::into(name));
+    statement.exchange(soci::into(kind));
+    statement.exchange(soci::into(t13_code, t13_code_ind));
+    statement.exchange(soci::into(t13_number, t13_number_ind));
+    statement.exchange(soci::into(steps));
+    statement.exchange(soci::into(notice));
+    statement.exchange(soci::into(min));
+    statement.exchange(soci::into(max, max_ind));
+    statement.exchange(soci::into(balance_kind, balance_ind));
+    statement.exchange(soci::into(allow_past));
+    statement.exchange(soci::into(exclusive));
+    statement.exchange(soci::into(on_behalf));
+    statement.exchange(soci::into(builtin));
+    statement.exchange(soci::into(version));
+  }
+
+  RequestType ToType() const {
+    RequestType t;
+    t.code = code;
+    t.name = name;
+    t.kind = kind;
+    if (t13_code_ind == soci::i_ok) t.t13_code = t13_code;
+    if (t13_number_ind == soci::i_ok) t.t13_number = t13_number;
+    t.steps = SplitSteps(steps);
+    t.notice_days = notice;
+    t.min_days = min;
+    if (max_ind == soci::i_ok) t.max_days = max;
+    if (balance_ind == soci::i_ok) t.balance_kind = balance_kind;
+    t.allow_past = allow_past != 0;
+    t.exclusive = exclusive != 0;
+    t.on_behalf = on_behalf;
+    t.builtin = builtin != 0;
+    t.version = version;
+    return t;
+  }
+};
+
+std::vector<RequestType> SelectTypes(soci::session& session, db::Query& query) {
+  TypeRow row;
+  return db::FetchAll(session, query, row, [](const TypeRow& r) { return r.ToType(); });
+}
+
+// Binds a RequestType for kInsertType / kUpdateType and runs `sql`;
+// returns the rows affected.
+template <class Extra>
+long long SaveType(soci::session& session, const char* sql, const RequestType& t, const std::string& now,
+                   Extra&& extra) {
+  const std::string t13_code = t.t13_code.value_or(""), t13_number = t.t13_number.value_or(""),
+                    balance = t.balance_kind.value_or(""), steps = JoinSteps(t.steps);
+  soci::indicator t13_code_ind = Ind(t.t13_code), t13_number_ind = Ind(t.t13_number),
+                  max_ind = Ind(t.max_days), balance_ind = Ind(t.balance_kind);
+  const int max = t.max_days.value_or(0), allow_past = t.allow_past ? 1 : 0, exclusive = t.exclusive ? 1 : 0;
+  soci::statement statement(session);
+  statement.exchange(soci::use(t.code, "code"));
+  statement.exchange(soci::use(t.name, "name"));
+  statement.exchange(soci::use(t.kind, "kind"));
+  statement.exchange(soci::use(t13_code, t13_code_ind, "t13_code"));
+  statement.exchange(soci::use(t13_number, t13_number_ind, "t13_number"));
+  statement.exchange(soci::use(steps, "steps"));
+  statement.exchange(soci::use(t.notice_days, "notice_days"));
+  statement.exchange(soci::use(t.min_days, "min_days"));
+  statement.exchange(soci::use(max, max_ind, "max_days"));
+  statement.exchange(soci::use(balance, balance_ind, "balance_kind"));
+  statement.exchange(soci::use(allow_past, "allow_past"));
+  statement.exchange(soci::use(exclusive, "exclusive"));
+  statement.exchange(soci::use(t.on_behalf, "on_behalf"));
+  statement.exchange(soci::use(now, "updated_at"));
+  extra(statement);
+  statement.alloc();
+  statement.prepare(sql, soci::details::st_one_time_query);
+  statement.define_and_bind();
+  statement.execute(true);
+  return statement.get_affected_rows();
+}
+
+nlohmann::json TypeAudit(const RequestType& t) {
+  return {{"code", t.code},
+          {"name", t.name},
+          {"kind", t.kind},
+          {"steps", t.steps},
+          {"notice_days", t.notice_days},
+          {"min_days", t.min_days},
+          {"max_days", t.max_days ? nlohmann::json(*t.max_days) : nlohmann::json()},
+          {"exclusive", t.exclusive},
+          {"allow_past", t.allow_past},
+          {"on_behalf", t.on_behalf}};
+}
+
+struct RequestRow {
+  long long id = 0, employee_id = 0, department_id = 0, approver = 0, charged = 0, created_by = 0,
+            version = 0;
+  std::string type, start_date, end_date, status, steps, step_role, balance_kind, comment, destination,
+      purpose, certificate, warnings, created_at, updated_at;
+  int exclusive = 1, step = 0, travel_days = 0, hours = 0;
+  soci::indicator end_ind = soci::i_null, step_role_ind = soci::i_null, approver_ind = soci::i_null,
+                  balance_ind = soci::i_null, comment_ind = soci::i_null, destination_ind = soci::i_null,
+                  purpose_ind = soci::i_null, travel_ind = soci::i_null, certificate_ind = soci::i_null,
+                  hours_ind = soci::i_null;
+
+  void Exchange(soci::statement& statement) {
+    statement.exchange(soci::into(id));
+    statement.exchange(soci::into(type));
+    statement.exchange(soci::into(employee_id));
+    statement.exchange(soci::into(department_id));
+    statement.exchange(soci::into(start_date));
+    statement.exchange(soci::into(end_date, end_ind));
+    statement.exchange(soci::into(status));
+    statement.exchange(soci::into(exclusive));
+    statement.exchange(soci::into(steps));
+    statement.exchange(soci::into(step));
+    statement.exchange(soci::into(step_role, step_role_ind));
+    statement.exchange(soci::into(approver, approver_ind));
+    statement.exchange(soci::into(balance_kind, balance_ind));
+    statement.exchange(soci::into(charged));
+    statement.exchange(soci::into(comment, comment_ind));
+    statement.exchange(soci::into(destination, destination_ind));
+    statement.exchange(soci::into(purpose, purpose_ind));
+    statement.exchange(soci::into(travel_days, travel_ind));
+    statement.exchange(soci::into(certificate, certificate_ind));
+    statement.exchange(soci::into(hours, hours_ind));
+    statement.exchange(soci::into(warnings));
+    statement.exchange(soci::into(created_by));
+    statement.exchange(soci::into(version));
+    statement.exchange(soci::into(created_at));
+    statement.exchange(soci::into(updated_at));
+  }
+
+  template <class T>
+  static std::optional<T> Opt(const T& value, soci::indicator ind) {
+    return ind == soci::i_ok ? std::optional<T>(value) : std::nullopt;
+  }
+
+  Request ToRequest() const {
+    Request r;
+    r.id = id;
+    r.type = type;
+    r.employee_id = employee_id;
+    r.department_id = department_id;
+    r.start_date = db::ParseStoredDate(start_date, "requests.start_date");
+    if (end_ind == soci::i_ok) r.end_date = db::ParseStoredDate(end_date, "requests.end_date");
+    r.status = status;
+    r.exclusive = exclusive != 0;
+    r.steps = SplitSteps(steps);
+    r.step = step;
+    r.step_role = Opt(step_role, step_role_ind);
+    if (approver_ind == soci::i_ok) r.approver_employee_id = approver;
+    r.balance_kind = Opt(balance_kind, balance_ind);
+    r.charged_centidays = charged;
+    r.comment = Opt(comment, comment_ind);
+    r.destination = Opt(destination, destination_ind);
+    r.purpose = Opt(purpose, purpose_ind);
+    r.travel_days = Opt(travel_days, travel_ind);
+    r.certificate_number = Opt(certificate, certificate_ind);
+    r.hours = Opt(hours, hours_ind);
+    r.warnings = ParseWarnings(warnings);
+    r.created_by = created_by;
+    r.version = version;
+    r.created_at = StoredInstant(created_at);
+    r.updated_at = StoredInstant(updated_at);
+    return r;
+  }
+};
+
+std::vector<Request> SelectRequests(soci::session& session, db::Query& query) {
+  RequestRow row;
+  return db::FetchAll(session, query, row, [](const RequestRow& r) { return r.ToRequest(); });
+}
+
+// The mutable columns of a request, bound by name for kInsertRequest and
+// kUpdateRequest; the values live as long as the statement.
+struct RequestValues {
+  std::string start, end, steps, step_role, balance, comment, destination, purpose, certificate, warnings;
+  long long approver = 0, charged = 0;
+  int travel_days = 0, hours = 0;
+  soci::indicator end_ind, step_role_ind, approver_ind, balance_ind, comment_ind, destination_ind,
+      purpose_ind, travel_ind, certificate_ind, hours_ind;
+
+  explicit RequestValues(const Request& r)
+      : start(FormatIsoDate(r.start_date)),
+        end(r.end_date ? FormatIsoDate(*r.end_date) : ""),
+        steps(JoinSteps(r.steps)),
+        step_role(r.step_role.value_or("")),
+        balance(r.balance_kind.value_or("")),
+        comment(r.comment.value_or("")),
+        destination(r.destination.value_or("")),
+        purpose(r.purpose.value_or("")),
+        certificate(r.certificate_number.value_or("")),
+        warnings(WarningsText(r.warnings)),
+        approver(r.approver_employee_id.value_or(0)),
+        charged(r.charged_centidays),
+        travel_days(r.travel_days.value_or(0)),
+        hours(r.hours.value_or(0)),
+        end_ind(Ind(r.end_date)),
+        step_role_ind(Ind(r.step_role)),
+        approver_ind(Ind(r.approver_employee_id)),
+        balance_ind(Ind(r.balance_kind)),
+        comment_ind(Ind(r.comment)),
+        destination_ind(Ind(r.destination)),
+        purpose_ind(Ind(r.purpose)),
+        travel_ind(Ind(r.travel_days)),
+        certificate_ind(Ind(r.certificate_number)),
+        hours_ind(Ind(r.hours)) {}
+
+  void Exchange(soci::statement& statement, const Request& r) {
+    statement.exchange(soci::use(start, "start_date"));
+    statement.exchange(soci::use(end, end_ind, "end_date"));
+    statement.exchange(soci::use(r.status, "status"));
+    statement.exchange(soci::use(steps, "steps"));
+    statement.exchange(soci::use(r.step, "step"));
+    statement.exchange(soci::use(step_role, step_role_ind, "step_role"));
+    statement.exchange(soci::use(approver, approver_ind, "approver"));
+    statement.exchange(soci::use(balance, balance_ind, "balance_kind"));
+    statement.exchange(soci::use(charged, "charged"));
+    statement.exchange(soci::use(comment, comment_ind, "comment"));
+    statement.exchange(soci::use(destination, destination_ind, "destination"));
+    statement.exchange(soci::use(purpose, purpose_ind, "purpose"));
+    statement.exchange(soci::use(travel_days, travel_ind, "travel_days"));
+    statement.exchange(soci::use(certificate, certificate_ind, "certificate_number"));
+    statement.exchange(soci::use(hours, hours_ind, "hours"));
+    statement.exchange(soci::use(warnings, "warnings"));
+  }
+};
+
+void RunPrepared(soci::statement& statement, const char* sql) {
+  statement.alloc();
+  statement.prepare(sql, soci::details::st_one_time_query);
+  statement.define_and_bind();
+  statement.execute(true);
+}
+
+// Appends " AND r.id > cursor ORDER BY r.id LIMIT limit + 1".
+void AppendPageEnd(db::Query& query, const http::PageRequest& page) {
+  if (page.after) query << " AND r.id > " << query.Param(static_cast<long long>(*page.after));
+  query << " ORDER BY r.id LIMIT " << query.Param(static_cast<long long>(page.limit) + 1);
+}
+
+}  // namespace
+
+// ---- RequestsTx ----
+
+RequestsTx::RequestsTx(soci::session& session, db::Dialect dialect, std::chrono::system_clock::time_point now)
+    : session_(session), dialect_(dialect), now_(now) {}
+
+int RequestsTx::LockEmployee(int64_t employee_id) {
+  const long long id = employee_id;
+  const std::string at = db::FormatTimestamp(now_);
+  session_ << kInsertAccount, soci::use(id, "id"), soci::use(at, "at");
+  int months = 0;
+  session_ << std::string(kSelectAccruedMonths) + std::string(db::ForUpdate(dialect_)), soci::into(months),
+      soci::use(id, "id");
+  return months;
+}
+
+void RequestsTx::SetAccruedMonths(int64_t employee_id, int months) {
+  const long long id = employee_id;
+  const std::string at = db::FormatTimestamp(now_);
+  session_ << kSetAccruedMonths, soci::use(months, "months"), soci::use(at, "at"), soci::use(id, "id");
+}
+
+std::optional<RequestType> RequestsTx::FindType(const std::string& code) {
+  db::Query query;
+  query << kTypeColumns << " WHERE code = " << query.Param(code);
+  auto types = SelectTypes(session_, query);
+  if (types.empty()) return std::nullopt;
+  return std::move(types.front());
+}
+
+std::optional<Request> RequestsTx::FindForUpdate(int64_t id) {
+  db::Query query;
+  query << kRequestColumns << " WHERE r.id = " << query.Param(static_cast<long long>(id));
+  if (dialect_ == db::Dialect::kPostgresql) query << " FOR UPDATE OF r";
+  auto requests = SelectRequests(session_, query);
+  if (requests.empty()) return std::nullopt;
+  return std::move(requests.front());
+}
+
+std::optional<std::pair<Request, std::string>> RequestsTx::FindByIdempotencyKey(int64_t account,
+                                                                                const std::string& key) {
+  long long id = 0;
+  std::string fingerprint;
+  soci::indicator fingerprint_ind = soci::i_null;
+  const long long by = account;
+  session_ << "SELECT id, idempotency_fingerprint FROM requests WHERE created_by = :account AND "
+              "idempotency_key = :key",
+      soci::into(id), soci::into(fingerprint, fingerprint_ind), soci::use(by, "account"),
+      soci::use(key, "key");
+  if (!session_.got_data()) return std::nullopt;
+  auto request = FindForUpdate(id);
+  if (!request) return std::nullopt;
+  return std::make_pair(std::move(*request), fingerprint_ind == soci::i_ok ? fingerprint : std::string());
+}
+
+std::vector<Request> RequestsTx::Overlapping(int64_t employee_id, Date start, std::optional<Date> end,
+                                             int64_t except) {
+  db::Query query;
+  query << kRequestColumns << " WHERE r.employee_id = " << query.Param(static_cast<long long>(employee_id))
+        << " AND r.exclusive = 1 AND r.status IN ('pending', 'approved') AND r.id <> "
+        << query.Param(static_cast<long long>(except))
+        << " AND (r.end_date IS NULL OR r.end_date >= " << query.Param(FormatIsoDate(start)) << ")";
+  if (end) query << " AND r.start_date <= " << query.Param(FormatIsoDate(*end));
+  query << " ORDER BY r.start_date";
+  return SelectRequests(session_, query);
+}
+
+std::vector<Request> RequestsTx::ActiveAfter(int64_t employee_id, Date date, int64_t except) {
+  db::Query query;
+  query << kRequestColumns << " WHERE r.employee_id = " << query.Param(static_cast<long long>(employee_id))
+        << " AND r.status IN ('pending', 'approved') AND r.id <> "
+        << query.Param(static_cast<long long>(except)) << " AND (r.end_date IS NULL OR r.end_date > "
+        << query.Param(FormatIsoDate(date)) << ") ORDER BY r.id";
+  return SelectRequests(session_, query);
+}
+
+std::vector<Request> RequestsTx::ChargedBetween(int64_t employee_id, const std::string& balance_kind,
+                                                Date from, Date to, int64_t except) {
+  db::Query query;
+  query << kRequestColumns << " WHERE r.employee_id = " << query.Param(static_cast<long long>(employee_id))
+        << " AND r.balance_kind = " << query.Param(balance_kind)
+        << " AND r.status IN ('pending', 'approved') AND r.id <> "
+        << query.Param(static_cast<long long>(except))
+        << " AND r.start_date >= " << query.Param(FormatIsoDate(from))
+        << " AND r.start_date <= " << query.Param(FormatIsoDate(to)) << " ORDER BY r.start_date";
+  return SelectRequests(session_, query);
+}
+
+int64_t RequestsTx::Insert(const Request& request, const std::optional<std::string>& idempotency_key,
+                           const std::string& fingerprint) {
+  RequestValues values(request);
+  const long long employee = request.employee_id, created_by = request.created_by;
+  const int exclusive = request.exclusive ? 1 : 0;
+  const std::string at = db::FormatTimestamp(now_);
+  const std::string key = idempotency_key.value_or("");
+  soci::indicator key_ind = Ind(idempotency_key),
+                  fingerprint_ind = idempotency_key ? soci::i_ok : soci::i_null;
+  long long id = 0;
+  soci::statement statement(session_);
+  statement.exchange(soci::into(id));
+  statement.exchange(soci::use(request.type, "type"));
+  statement.exchange(soci::use(employee, "employee_id"));
+  values.Exchange(statement, request);
+  statement.exchange(soci::use(exclusive, "exclusive"));
+  statement.exchange(soci::use(created_by, "created_by"));
+  statement.exchange(soci::use(key, key_ind, "idempotency_key"));
+  statement.exchange(soci::use(fingerprint, fingerprint_ind, "fingerprint"));
+  statement.exchange(soci::use(at, "at"));
+  statement.exchange(soci::use(at, "updated_at"));
+  RunPrepared(statement, kInsertRequest);
+  return id;
+}
+
+void RequestsTx::Update(const Request& request) {
+  RequestValues values(request);
+  const long long id = request.id;
+  const std::string at = db::FormatTimestamp(now_);
+  soci::statement statement(session_);
+  values.Exchange(statement, request);
+  statement.exchange(soci::use(at, "updated_at"));
+  statement.exchange(soci::use(id, "id"));
+  RunPrepared(statement, kUpdateRequest);
+}
+
+void RequestsTx::AppendHistory(int64_t request_id, const Actor& actor, const std::string& action,
+                               const std::optional<std::string>& from_status, const std::string& to_status,
+                               std::optional<int> step, const std::optional<std::string>& comment) {
+  const long long request = request_id, account = actor.identity.account_id,
+                  employee = actor.identity.employee_id.value_or(0);
+  const std::string at = db::FormatTimestamp(now_), from = from_status.value_or(""),
+                    text = comment.value_or("");
+  const int step_value = step.value_or(0);
+  soci::indicator employee_ind = Ind(actor.identity.employee_id), from_ind = Ind(from_status),
+                  step_ind = Ind(step), comment_ind = Ind(comment);
+  soci::statement statement(session_);
+  statement.exchange(soci::use(request, "request_id"));
+  statement.exchange(soci::use(at, "at"));
+  statement.exchange(soci::use(account, "account_id"));
+  statement.exchange(soci::use(employee, employee_ind, "actor_employee_id"));
+  statement.exchange(soci::use(action, "action"));
+  statement.exchange(soci::use(from, from_ind, "from_status"));
+  statement.exchange(soci::use(to_status, "to_status"));
+  statement.exchange(soci::use(step_value, step_ind, "step"));
+  statement.exchange(soci::use(text, comment_ind, "comment"));
+  RunPrepared(statement, kInsertHistory);
+}
+
+void RequestsTx::Post(int64_t employee_id, const LedgerEntry& entry) {
+  const long long employee = employee_id, centidays = entry.centidays, request = entry.request_id.value_or(0),
+                  account = entry.account_id.value_or(0);
+  const std::string at = db::FormatTimestamp(now_), effective = FormatIsoDate(entry.effective_on),
+                    comment = entry.comment.value_or("");
+  soci::indicator request_ind = Ind(entry.request_id), account_ind = Ind(entry.account_id),
+                  comment_ind = Ind(entry.comment);
+  soci::statement statement(session_);
+  statement.exchange(soci::use(employee, "employee_id"));
+  statement.exchange(soci::use(entry.kind, "kind"));
+  statement.exchange(soci::use(entry.entry, "entry"));
+  statement.exchange(soci::use(centidays, "centidays"));
+  statement.exchange(soci::use(effective, "effective_on"));
+  statement.exchange(soci::use(request, request_ind, "request_id"));
+  statement.exchange(soci::use(account, account_ind, "account_id"));
+  statement.exchange(soci::use(comment, comment_ind, "comment"));
+  statement.exchange(soci::use(at, "at"));
+  RunPrepared(statement, kInsertLedger);
+}
+
+int64_t RequestsTx::LedgerSum(int64_t employee_id, const std::string& kind) {
+  const long long id = employee_id;
+  long long sum = 0;
+  session_ << kLedgerSum, soci::into(sum), soci::use(id, "id"), soci::use(kind, "kind");
+  return sum;
+}
+
+// ---- RequestsRepository ----
+
+RequestsRepository::RequestsRepository(db::Database& database, Clock clock)
+    : database_(database), clock_(std::move(clock)) {}
+
+std::vector<RequestType> RequestsRepository::ListTypes() {
+  db::Query query;
+  query << kTypeColumns << " ORDER BY code";
+  return db::WithSession(database_, [&](soci::session& session) { return SelectTypes(session, query); });
+}
+
+std::optional<RequestType> RequestsRepository::FindType(const std::string& code) {
+  return db::WithSession(database_, [&](soci::session& session) {
+    return RequestsTx(session, database_.dialect(), clock_()).FindType(code);
+  });
+}
+
+void RequestsRepository::InsertType(const RequestType& type, const Actor& actor) {
+  const auto now = clock_();
+  const std::string at = db::FormatTimestamp(now);
+  db::WithWriteTransaction(database_, [&](soci::session& session) {
+    long long taken = 0;
+    session << "SELECT COUNT(*) FROM request_types WHERE code = :code", soci::into(taken),
+        soci::use(type.code, "code");
+    if (taken > 0) {
+      throw Error(ErrorKind::kConflict, "conflict", "Another request type has this code.",
+                  {{"code", "is already taken"}});
+    }
+    SaveType(session, kInsertType, type, at, [&](soci::statement& s) { s.exchange(soci::use(at, "at")); });
+    audit::Append(session, actor, {"request_type.create", "request_type", type.code, TypeAudit(type)}, now);
+  });
+}
+
+void RequestsRepository::UpdateType(const RequestType& type, int64_t expected_version, const Actor& actor) {
+  const auto now = clock_();
+  const std::string at = db::FormatTimestamp(now);
+  const long long version = expected_version;
+  db::WithWriteTransaction(database_, [&](soci::session& session) {
+    const long long changed = SaveType(session, kUpdateType, type, at, [&](soci::statement& s) {
+      s.exchange(soci::use(version, "version"));
+    });
+    if (changed == 0) {
+      throw Error::Conflict("The request type was changed by someone else; read it again.");
+    }
+    audit::Append(session, actor, {"request_type.update", "request_type", type.code, TypeAudit(type)}, now);
+  });
+}
+
+std::optional<Request> RequestsRepository::Find(int64_t id) {
+  db::Query query;
+  query << kRequestColumns << " WHERE r.id = " << query.Param(static_cast<long long>(id));
+  return db::WithSession(database_, [&](soci::session& session) -> std::optional<Request> {
+    auto requests = SelectRequests(session, query);
+    if (requests.empty()) return std::nullopt;
+    return std::move(requests.front());
+  });
+}
+
+std::vector<Request> RequestsRepository::List(const RequestQuery& filter, const auth::Reach& read) {
+  db::Query query;
+  query << kRequestColumns << " WHERE ";
+  auth::AppendReachCondition(query, read, "r.employee_id", "e.department_id");
+  if (filter.employee_id)
+    query << " AND r.employee_id = " << query.Param(static_cast<long long>(*filter.employee_id));
+  if (filter.status) query << " AND r.status = " << query.Param(*filter.status);
+  if (filter.type) query << " AND r.type = " << query.Param(*filter.type);
+  if (filter.to) query << " AND r.start_date <= " << query.Param(FormatIsoDate(*filter.to));
+  if (filter.from) {
+    query << " AND (r.end_date IS NULL OR r.end_date >= " << query.Param(FormatIsoDate(*filter.from)) << ")";
+  }
+  AppendPageEnd(query, filter.page);
+  return db::WithSession(database_, [&](soci::session& session) { return SelectRequests(session, query); });
+}
+
+std::vector<Request> RequestsRepository::Queue(const std::vector<int64_t>& approvers, bool hr,
+                                               std::optional<int64_t> self, const http::PageRequest& page) {
+  db::Query query;
+  query << kRequestColumns << " WHERE r.status = 'pending' AND (";
+  bool first = true;
+  if (!approvers.empty()) {
+    query << "(r.step_role = 'manager' AND r.approver_employee_id IN (";
+    for (size_t i = 0; i < approvers.size(); ++i) {
+      query << (i == 0 ? "" : ",") << query.Param(static_cast<long long>(approvers[i]));
+    }
+    query << "))";
+    first = false;
+  }
+  if (hr) {
+    query << (first ? "" : " OR ")
+          << "r.step_role = 'hr' OR (r.step_role = 'manager' AND r.approver_employee_id IS NULL)";
+    first = false;
+  }
+  if (first) query << "1 = 0";
+  query << ")";
+  if (self) query << " AND r.employee_id <> " << query.Param(static_cast<long long>(*self));
+  AppendPageEnd(query, page);
+  return db::WithSession(database_, [&](soci::session& session) { return SelectRequests(session, query); });
+}
+
+std::vector<HistoryEntry> RequestsRepository::History(int64_t request_id) {
+  return db::WithSession(database_, [&](soci::session& session) {
+    long long id = 0, account = 0, employee = 0;
+    const long long request = request_id;
+    std::string at, action, from, to, comment;
+    int step = 0;
+    soci::indicator account_ind = soci::i_null, employee_ind = soci::i_null, from_ind = soci::i_null,
+                    step_ind = soci::i_null, comment_ind = soci::i_null;
+    soci::statement statement =
+        (session.prepare << kSelectHistory, soci::into(id), soci::into(at), soci::into(account, account_ind),
+         soci::into(employee, employee_ind), soci::into(action), soci::into(from, from_ind), soci::into(to),
+         soci::into(step, step_ind), soci::into(comment, comment_ind), soci::use(request, "id"));
+    statement.execute(false);
+    std::vector<HistoryEntry> entries;
+    while (statement.fetch()) {
+      HistoryEntry e;
+      e.id = id;
+      e.at = StoredInstant(at);
+      if (account_ind == soci::i_ok) e.account_id = account;
+      if (employee_ind == soci::i_ok) e.actor_employee_id = employee;
+      e.action = action;
+      if (from_ind == soci::i_ok) e.from_status = from;
+      e.to_status = to;
+      if (step_ind == soci::i_ok) e.step = step;
+      if (comment_ind == soci::i_ok) e.comment = comment;
+      entries.push_back(std::move(e));
+    }
+    return entries;
+  });
+}
+
+std::vector<LedgerEntry> RequestsRepository::Ledger(int64_t employee_id,
+                                                    const std::optional<std::string>& kind,
+                                                    const http::PageRequest& page) {
+  db::Query query;
+  query << kLedgerColumns << " WHERE employee_id = " << query.Param(static_cast<long long>(employee_id));
+  if (kind) query << " AND kind = " << query.Param(*kind);
+  if (page.after) query << " AND id > " << query.Param(static_cast<long long>(*page.after));
+  query << " ORDER BY id LIMIT " << query.Param(static_cast<long long>(page.limit) + 1);
+  return db::WithSession(database_, [&](soci::session& session) {
+    long long id = 0, centidays = 0, request = 0, account = 0;
+    std::string entry_kind, entry, effective, comment;
+    soci::indicator request_ind = soci::i_null, account_ind = soci::i_null, comment_ind = soci::i_null;
+    soci::statement statement(session);
+    statement.exchange(soci::into(id));
+    statement.exchange(soci::into(entry_kind));
+    statement.exchange(soci::into(entry));
+    statement.exchange(soci::into(centidays));
+    statement.exchange(soci::into(effective));
+    statement.exchange(soci::into(request, request_ind));
+    statement.exchange(soci::into(account, account_ind));
+    statement.exchange(soci::into(comment, comment_ind));
+    query.Prepare(statement);
+    statement.execute(false);
+    std::vector<LedgerEntry> entries;
+    while (statement.fetch()) {
+      LedgerEntry e;
+      e.id = id;
+      e.kind = entry_kind;
+      e.entry = entry;
+      e.centidays = centidays;
+      e.effective_on = db::ParseStoredDate(effective, "leave_ledger.effective_on");
+      if (request_ind == soci::i_ok) e.request_id = request;
+      if (account_ind == soci::i_ok) e.account_id = account;
+      if (comment_ind == soci::i_ok) e.comment = comment;
+      entries.push_back(std::move(e));
+    }
+    return entries;
+  });
+}
+
+BalanceSums RequestsRepository::Sums(int64_t employee_id, const std::string& kind) {
+  const long long id = employee_id;
+  return db::WithSession(database_, [&](soci::session& session) {
+    BalanceSums sums;
+    long long total = 0, accrued = 0, used = 0, adjusted = 0, pending = 0;
+    session << kLedgerSums, soci::into(total), soci::into(accrued), soci::into(used), soci::into(adjusted),
+        soci::use(id, "id"), soci::use(kind, "kind");
+    session << kPendingCharged, soci::into(pending), soci::use(id, "id"), soci::use(kind, "kind");
+    sums.total = total;
+    sums.accrued = accrued;
+    sums.used = used;
+    sums.adjusted = adjusted;
+    sums.pending = pending;
+    return sums;
+  });
+}
+
+int RequestsRepository::AccruedMonths(int64_t employee_id) {
+  const long long id = employee_id;
+  return db::WithSession(database_, [&](soci::session& session) {
+    int months = 0;
+    session << kSelectAccruedMonths, soci::into(months), soci::use(id, "id");
+    return session.got_data() ? months : 0;
+  });
+}
+
+}  // namespace tabel::management

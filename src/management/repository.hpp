@@ -1,0 +1,137 @@
+#pragma once
+// SQL of the management service: request types, requests with their
+// history, the leave ledger. Reads lease their own session; every change
+// runs inside Write(), which hands the service's callback a RequestsTx —
+// the statements of one write transaction — so that the rules checked in
+// the service and the rows written commit together.
+//
+// Thread-safety: RequestsRepository is safe from any thread; a RequestsTx
+// belongs to the callback it was given to. Every method blocks: run it on
+// the blocking pool.
+// Errors: tabel::Error — the database helpers' Conflict (a unique or
+// exclusion violation), Unavailable and Internal; soci::soci_error inside
+// Write() is classified by db::WithWriteTransaction.
+
+#include <soci/soci.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/access.hpp"
+#include "common/actor.hpp"
+#include "common/clock.hpp"
+#include "infra/db/database.hpp"
+#include "infra/db/transaction.hpp"
+#include "management/model.hpp"
+
+namespace tabel::management {
+
+// The statements of one write transaction (see Write()).
+class RequestsTx {
+ public:
+  RequestsTx(soci::session& session, db::Dialect dialect, std::chrono::system_clock::time_point now);
+
+  soci::session& session() { return session_; }
+  std::chrono::system_clock::time_point now() const { return now_; }
+
+  // Takes the employee's lock row, creating it on first use, and returns
+  // how many months of service have had their accrual posted. Every change
+  // of an employee's requests or balances takes it first, so two of them
+  // never interleave (PostgreSQL: a row lock; SQLite: BEGIN IMMEDIATE
+  // already serialises writers).
+  int LockEmployee(int64_t employee_id);
+  void SetAccruedMonths(int64_t employee_id, int months);
+
+  std::optional<RequestType> FindType(const std::string& code);
+  // The request, locked until the transaction ends.
+  std::optional<Request> FindForUpdate(int64_t id);
+  // The request `account` created with `key`, and the fingerprint stored
+  // with it.
+  std::optional<std::pair<Request, std::string>> FindByIdempotencyKey(int64_t account,
+                                                                      const std::string& key);
+  // Pending or approved exclusive requests of the employee overlapping
+  // [start, end] (end nullopt: open), except the request `except`.
+  std::vector<Request> Overlapping(int64_t employee_id, Date start, std::optional<Date> end, int64_t except);
+  // Pending or approved requests of the employee, of any type, that end
+  // after `date` or are open, except `except`.
+  std::vector<Request> ActiveAfter(int64_t employee_id, Date date, int64_t except);
+  // Pending or approved requests of the employee charged to `balance_kind`
+  // that start within [from, to], except `except`.
+  std::vector<Request> ChargedBetween(int64_t employee_id, const std::string& balance_kind, Date from,
+                                      Date to, int64_t except);
+
+  // Inserts a request (status, steps, … as given) and returns its id.
+  int64_t Insert(const Request& request, const std::optional<std::string>& idempotency_key,
+                 const std::string& fingerprint);
+  // Saves every mutable column of `request` with version + 1.
+  void Update(const Request& request);
+  void AppendHistory(int64_t request_id, const Actor& actor, const std::string& action,
+                     const std::optional<std::string>& from_status, const std::string& to_status,
+                     std::optional<int> step, const std::optional<std::string>& comment);
+
+  // Appends a ledger entry (its id is ignored).
+  void Post(int64_t employee_id, const LedgerEntry& entry);
+  // The sum of the employee's ledger for `kind`.
+  int64_t LedgerSum(int64_t employee_id, const std::string& kind);
+
+ private:
+  soci::session& session_;
+  db::Dialect dialect_;
+  std::chrono::system_clock::time_point now_;
+};
+
+struct BalanceSums {
+  int64_t total = 0, accrued = 0, used = 0, adjusted = 0, pending = 0;
+};
+
+class RequestsRepository {
+ public:
+  RequestsRepository(db::Database& database, Clock clock);
+
+  // Runs f(RequestsTx&) in one write transaction and returns its result;
+  // rerun on lock contention, so f must have no effect outside the
+  // database.
+  template <class F>
+  auto Write(F&& f) {
+    return db::WithWriteTransaction(database_, [&](soci::session& session) {
+      RequestsTx tx(session, database_.dialect(), clock_());
+      return f(tx);
+    });
+  }
+
+  std::vector<RequestType> ListTypes();
+  std::optional<RequestType> FindType(const std::string& code);
+  // Conflict naming `code` when it is taken.
+  void InsertType(const RequestType& type, const Actor& actor);
+  // Saves `type` if its version is still `expected_version` (Conflict when
+  // stale), with version + 1 and an audit row.
+  void UpdateType(const RequestType& type, int64_t expected_version, const Actor& actor);
+
+  std::optional<Request> Find(int64_t id);
+  // At most query.page.limit + 1 requests in id order, within `read` (the
+  // employee's current department).
+  std::vector<Request> List(const RequestQuery& query, const auth::Reach& read);
+  // Pending requests waiting at a manager step for one of `approvers`, and
+  // — when `hr` — those at an hr step or at a manager step without a
+  // manager; never the caller's own (`self`). At most limit + 1, id order.
+  std::vector<Request> Queue(const std::vector<int64_t>& approvers, bool hr, std::optional<int64_t> self,
+                             const http::PageRequest& page);
+  std::vector<HistoryEntry> History(int64_t request_id);
+
+  // The employee's ledger for `kind` (all kinds when nullopt), at most
+  // page.limit + 1 entries in id order.
+  std::vector<LedgerEntry> Ledger(int64_t employee_id, const std::optional<std::string>& kind,
+                                  const http::PageRequest& page);
+  BalanceSums Sums(int64_t employee_id, const std::string& kind);
+  // Months of service whose accrual is posted (0 before the first write).
+  int AccruedMonths(int64_t employee_id);
+
+ private:
+  db::Database& database_;
+  Clock clock_;
+};
+
+}  // namespace tabel::management
