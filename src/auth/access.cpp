@@ -28,7 +28,9 @@ constexpr const char* kDeputyPermissions =
 
 constexpr const char* kApprover =
     "SELECT d.head_employee_id FROM department_closure c JOIN departments d ON d.id = c.ancestor_id "
-    "WHERE c.descendant_id = :department AND d.head_employee_id IS NOT NULL AND d.head_employee_id <> :self "
+    "JOIN employees h ON h.id = d.head_employee_id "
+    "WHERE c.descendant_id = :department AND d.head_employee_id <> :self "
+    "AND (h.dismissal_date IS NULL OR h.dismissal_date >= :today) "
     "AND EXISTS (SELECT 1 FROM user_accounts a JOIN account_roles ar ON ar.account_id = a.id "
     "JOIN role_permissions rp ON rp.role_id = ar.role_id WHERE a.employee_id = d.head_employee_id "
     "AND a.disabled = 0 AND rp.permission = :permission) ORDER BY c.depth LIMIT 1";
@@ -121,11 +123,11 @@ Reach AccessResolver::ReachOf(const Identity& identity, std::string_view permiss
 
 std::optional<int64_t> AccessResolver::ApproverOf(int64_t employee_id, int64_t department_id) {
   const long long self = employee_id, department = department_id;
-  const std::string permission(kRequestsApprove);
+  const std::string permission(kRequestsApprove), today = FormatIsoDate(LocalDate(clock_()));
   return db::WithSession(database_, [&](soci::session& session) -> std::optional<int64_t> {
     long long head = 0;
     session << kApprover, soci::into(head), soci::use(department, "department"), soci::use(self, "self"),
-        soci::use(permission, "permission");
+        soci::use(today, "today"), soci::use(permission, "permission");
     if (!session.got_data()) return std::nullopt;
     return head;
   });

@@ -96,7 +96,7 @@ class AccessResolver {
 
   // Who decides the manager steps of `employee_id`'s requests: the nearest
   // head of a department above him (his own department first, never
-  // himself) whose enabled account holds requests.approve; nullopt when
+  // himself, not dismissed) whose enabled account holds requests.approve; nullopt when
   // there is none (approvers for everyone decide). Blocks on the database.
   std::optional<int64_t> ApproverOf(int64_t employee_id, int64_t department_id);
 

@@ -46,14 +46,17 @@ constexpr const char* kUpdateRequest =
     "step = :step, step_role = :step_role, approver_employee_id = :approver, balance_kind = :balance_kind, "
     "charged_centidays = :charged, comment = :comment, destination = :destination, purpose = :purpose, "
     "travel_days = :travel_days, certificate_number = :certificate_number, hours = :hours, warnings = "
-    ":warnings, version = version + 1, updated_at = :updated_at WHERE id = :id";
+    ":warnings, exclusive = :exclusive, version = version + 1, updated_at = :updated_at WHERE id = :id";
 constexpr const char* kInsertHistory =
     "INSERT INTO request_history (request_id, at, account_id, actor_employee_id, action, from_status, "
     "to_status, step, comment) VALUES (:request_id, :at, :account_id, :actor_employee_id, :action, "
     ":from_status, :to_status, :step, :comment)";
 constexpr const char* kSelectHistory =
     "SELECT id, at, account_id, actor_employee_id, action, from_status, to_status, step, comment FROM "
-    "request_history WHERE request_id = :id ORDER BY id";
+    "request_history WHERE request_id = :id ORDER BY id LIMIT :limit";
+constexpr const char* kSelectByIdempotencyKey =
+    "SELECT id, idempotency_fingerprint FROM requests WHERE created_by = :account AND idempotency_key = :key";
+constexpr const char* kTypeCodeTaken = "SELECT COUNT(*) FROM request_types WHERE code = :code";
 
 constexpr const char* kInsertAccount =
     "INSERT INTO leave_accounts (employee_id, accrued_months, updated_at) VALUES (:id, 0, :at) "
@@ -308,7 +311,7 @@ std::vector<Request> SelectRequests(soci::session& session, db::Query& query) {
 struct RequestValues {
   std::string start, end, steps, step_role, balance, comment, destination, purpose, certificate, warnings;
   long long approver = 0, charged = 0;
-  int travel_days = 0, hours = 0;
+  int travel_days = 0, hours = 0, exclusive = 1;
   soci::indicator end_ind, step_role_ind, approver_ind, balance_ind, comment_ind, destination_ind,
       purpose_ind, travel_ind, certificate_ind, hours_ind;
 
@@ -327,6 +330,7 @@ struct RequestValues {
         charged(r.charged_centidays),
         travel_days(r.travel_days.value_or(0)),
         hours(r.hours.value_or(0)),
+        exclusive(r.exclusive ? 1 : 0),
         end_ind(Ind(r.end_date)),
         step_role_ind(Ind(r.step_role)),
         approver_ind(Ind(r.approver_employee_id)),
@@ -355,8 +359,44 @@ struct RequestValues {
     statement.exchange(soci::use(certificate, certificate_ind, "certificate_number"));
     statement.exchange(soci::use(hours, hours_ind, "hours"));
     statement.exchange(soci::use(warnings, "warnings"));
+    statement.exchange(soci::use(exclusive, "exclusive"));
   }
 };
+
+struct LedgerRow {
+  long long id = 0, centidays = 0, request = 0, account = 0;
+  std::string kind, entry, effective, comment;
+  soci::indicator request_ind = soci::i_null, account_ind = soci::i_null, comment_ind = soci::i_null;
+
+  void Exchange(soci::statement& statement) {
+    statement.exchange(soci::into(id));
+    statement.exchange(soci::into(kind));
+    statement.exchange(soci::into(entry));
+    statement.exchange(soci::into(centidays));
+    statement.exchange(soci::into(effective));
+    statement.exchange(soci::into(request, request_ind));
+    statement.exchange(soci::into(account, account_ind));
+    statement.exchange(soci::into(comment, comment_ind));
+  }
+
+  LedgerEntry ToEntry() const {
+    LedgerEntry e;
+    e.id = id;
+    e.kind = kind;
+    e.entry = entry;
+    e.centidays = centidays;
+    e.effective_on = db::ParseStoredDate(effective, "leave_ledger.effective_on");
+    if (request_ind == soci::i_ok) e.request_id = request;
+    if (account_ind == soci::i_ok) e.account_id = account;
+    if (comment_ind == soci::i_ok) e.comment = comment;
+    return e;
+  }
+};
+
+std::vector<LedgerEntry> SelectLedger(soci::session& session, db::Query& query) {
+  LedgerRow row;
+  return db::FetchAll(session, query, row, [](const LedgerRow& r) { return r.ToEntry(); });
+}
 
 void RunPrepared(soci::statement& statement, const char* sql) {
   statement.alloc();
@@ -417,10 +457,8 @@ std::optional<std::pair<Request, std::string>> RequestsTx::FindByIdempotencyKey(
   std::string fingerprint;
   soci::indicator fingerprint_ind = soci::i_null;
   const long long by = account;
-  session_ << "SELECT id, idempotency_fingerprint FROM requests WHERE created_by = :account AND "
-              "idempotency_key = :key",
-      soci::into(id), soci::into(fingerprint, fingerprint_ind), soci::use(by, "account"),
-      soci::use(key, "key");
+  session_ << kSelectByIdempotencyKey, soci::into(id), soci::into(fingerprint, fingerprint_ind),
+      soci::use(by, "account"), soci::use(key, "key");
   if (!session_.got_data()) return std::nullopt;
   auto request = FindForUpdate(id);
   if (!request) return std::nullopt;
@@ -428,24 +466,35 @@ std::optional<std::pair<Request, std::string>> RequestsTx::FindByIdempotencyKey(
 }
 
 std::vector<Request> RequestsTx::Overlapping(int64_t employee_id, Date start, std::optional<Date> end,
-                                             int64_t except) {
+                                             int64_t except, Date today) {
+  const std::string from = FormatIsoDate(start);
   db::Query query;
   query << kRequestColumns << " WHERE r.employee_id = " << query.Param(static_cast<long long>(employee_id))
         << " AND r.exclusive = 1 AND r.status IN ('pending', 'approved') AND r.id <> "
-        << query.Param(static_cast<long long>(except))
-        << " AND (r.end_date IS NULL OR r.end_date >= " << query.Param(FormatIsoDate(start)) << ")";
-  if (end) query << " AND r.start_date <= " << query.Param(FormatIsoDate(*end));
-  query << " ORDER BY r.start_date";
+        << query.Param(static_cast<long long>(except)) << " AND (r.end_date >= " << query.Param(from)
+        << " OR (r.end_date IS NULL";
+  // An open one lasts until max(its start, today).
+  if (today < start) query << " AND r.start_date >= " << query.Param(from);
+  query << ")) AND r.start_date <= " << query.Param(FormatIsoDate(end.value_or(std::max(start, today))))
+        << " ORDER BY r.start_date";
   return SelectRequests(session_, query);
 }
 
-std::vector<Request> RequestsTx::ActiveAfter(int64_t employee_id, Date date, int64_t except) {
+std::vector<Request> RequestsTx::ActiveAfter(int64_t employee_id, std::optional<Date> date, int64_t except) {
   db::Query query;
   query << kRequestColumns << " WHERE r.employee_id = " << query.Param(static_cast<long long>(employee_id))
         << " AND r.status IN ('pending', 'approved') AND r.id <> "
-        << query.Param(static_cast<long long>(except)) << " AND (r.end_date IS NULL OR r.end_date > "
-        << query.Param(FormatIsoDate(date)) << ") ORDER BY r.id";
+        << query.Param(static_cast<long long>(except));
+  if (date) query << " AND (r.end_date IS NULL OR r.end_date > " << query.Param(FormatIsoDate(*date)) << ")";
+  query << " ORDER BY r.id";
   return SelectRequests(session_, query);
+}
+
+std::vector<LedgerEntry> RequestsTx::EntriesOf(int64_t request_id) {
+  db::Query query;
+  query << kLedgerColumns << " WHERE request_id = " << query.Param(static_cast<long long>(request_id))
+        << " ORDER BY id";
+  return SelectLedger(session_, query);
 }
 
 std::vector<Request> RequestsTx::ChargedBetween(int64_t employee_id, const std::string& balance_kind,
@@ -464,7 +513,6 @@ int64_t RequestsTx::Insert(const Request& request, const std::optional<std::stri
                            const std::string& fingerprint) {
   RequestValues values(request);
   const long long employee = request.employee_id, created_by = request.created_by;
-  const int exclusive = request.exclusive ? 1 : 0;
   const std::string at = db::FormatTimestamp(now_);
   const std::string key = idempotency_key.value_or("");
   soci::indicator key_ind = Ind(idempotency_key),
@@ -475,7 +523,6 @@ int64_t RequestsTx::Insert(const Request& request, const std::optional<std::stri
   statement.exchange(soci::use(request.type, "type"));
   statement.exchange(soci::use(employee, "employee_id"));
   values.Exchange(statement, request);
-  statement.exchange(soci::use(exclusive, "exclusive"));
   statement.exchange(soci::use(created_by, "created_by"));
   statement.exchange(soci::use(key, key_ind, "idempotency_key"));
   statement.exchange(soci::use(fingerprint, fingerprint_ind, "fingerprint"));
@@ -568,8 +615,7 @@ void RequestsRepository::InsertType(const RequestType& type, const Actor& actor)
   const std::string at = db::FormatTimestamp(now);
   db::WithWriteTransaction(database_, [&](soci::session& session) {
     long long taken = 0;
-    session << "SELECT COUNT(*) FROM request_types WHERE code = :code", soci::into(taken),
-        soci::use(type.code, "code");
+    session << kTypeCodeTaken, soci::into(taken), soci::use(type.code, "code");
     if (taken > 0) {
       throw Error(ErrorKind::kConflict, "conflict", "Another request type has this code.",
                   {{"code", "is already taken"}});
@@ -621,7 +667,8 @@ std::vector<Request> RequestsRepository::List(const RequestQuery& filter, const 
 }
 
 std::vector<Request> RequestsRepository::Queue(const std::vector<int64_t>& approvers, bool hr,
-                                               std::optional<int64_t> self, const http::PageRequest& page) {
+                                               std::optional<int64_t> self, const auth::Reach& reach,
+                                               const http::PageRequest& page) {
   db::Query query;
   query << kRequestColumns << " WHERE r.status = 'pending' AND (";
   bool first = true;
@@ -641,6 +688,8 @@ std::vector<Request> RequestsRepository::Queue(const std::vector<int64_t>& appro
   if (first) query << "1 = 0";
   query << ")";
   if (self) query << " AND r.employee_id <> " << query.Param(static_cast<long long>(*self));
+  query << " AND ";
+  auth::AppendReachCondition(query, reach, "r.employee_id", "e.department_id");
   AppendPageEnd(query, page);
   return db::WithSession(database_, [&](soci::session& session) { return SelectRequests(session, query); });
 }
@@ -649,6 +698,7 @@ std::vector<HistoryEntry> RequestsRepository::History(int64_t request_id) {
   return db::WithSession(database_, [&](soci::session& session) {
     long long id = 0, account = 0, employee = 0;
     const long long request = request_id;
+    const int limit = kMaxHistory;
     std::string at, action, from, to, comment;
     int step = 0;
     soci::indicator account_ind = soci::i_null, employee_ind = soci::i_null, from_ind = soci::i_null,
@@ -656,7 +706,8 @@ std::vector<HistoryEntry> RequestsRepository::History(int64_t request_id) {
     soci::statement statement =
         (session.prepare << kSelectHistory, soci::into(id), soci::into(at), soci::into(account, account_ind),
          soci::into(employee, employee_ind), soci::into(action), soci::into(from, from_ind), soci::into(to),
-         soci::into(step, step_ind), soci::into(comment, comment_ind), soci::use(request, "id"));
+         soci::into(step, step_ind), soci::into(comment, comment_ind), soci::use(request, "id"),
+         soci::use(limit, "limit"));
     statement.execute(false);
     std::vector<HistoryEntry> entries;
     while (statement.fetch()) {
@@ -684,36 +735,7 @@ std::vector<LedgerEntry> RequestsRepository::Ledger(int64_t employee_id,
   if (kind) query << " AND kind = " << query.Param(*kind);
   if (page.after) query << " AND id > " << query.Param(static_cast<long long>(*page.after));
   query << " ORDER BY id LIMIT " << query.Param(static_cast<long long>(page.limit) + 1);
-  return db::WithSession(database_, [&](soci::session& session) {
-    long long id = 0, centidays = 0, request = 0, account = 0;
-    std::string entry_kind, entry, effective, comment;
-    soci::indicator request_ind = soci::i_null, account_ind = soci::i_null, comment_ind = soci::i_null;
-    soci::statement statement(session);
-    statement.exchange(soci::into(id));
-    statement.exchange(soci::into(entry_kind));
-    statement.exchange(soci::into(entry));
-    statement.exchange(soci::into(centidays));
-    statement.exchange(soci::into(effective));
-    statement.exchange(soci::into(request, request_ind));
-    statement.exchange(soci::into(account, account_ind));
-    statement.exchange(soci::into(comment, comment_ind));
-    query.Prepare(statement);
-    statement.execute(false);
-    std::vector<LedgerEntry> entries;
-    while (statement.fetch()) {
-      LedgerEntry e;
-      e.id = id;
-      e.kind = entry_kind;
-      e.entry = entry;
-      e.centidays = centidays;
-      e.effective_on = db::ParseStoredDate(effective, "leave_ledger.effective_on");
-      if (request_ind == soci::i_ok) e.request_id = request;
-      if (account_ind == soci::i_ok) e.account_id = account;
-      if (comment_ind == soci::i_ok) e.comment = comment;
-      entries.push_back(std::move(e));
-    }
-    return entries;
-  });
+  return db::WithSession(database_, [&](soci::session& session) { return SelectLedger(session, query); });
 }
 
 BalanceSums RequestsRepository::Sums(int64_t employee_id, const std::string& kind) {

@@ -53,11 +53,17 @@ class RequestsTx {
   std::optional<std::pair<Request, std::string>> FindByIdempotencyKey(int64_t account,
                                                                       const std::string& key);
   // Pending or approved exclusive requests of the employee overlapping
-  // [start, end] (end nullopt: open), except the request `except`.
-  std::vector<Request> Overlapping(int64_t employee_id, Date start, std::optional<Date> end, int64_t except);
+  // [start, end], except the request `except`. An open request (a sick
+  // leave hr has not closed) counts as lasting until `today`, or its start
+  // if later: it must not forbid every future activity; its final range is
+  // checked when it is closed.
+  std::vector<Request> Overlapping(int64_t employee_id, Date start, std::optional<Date> end, int64_t except,
+                                   Date today);
   // Pending or approved requests of the employee, of any type, that end
-  // after `date` or are open, except `except`.
-  std::vector<Request> ActiveAfter(int64_t employee_id, Date date, int64_t except);
+  // after `date` (every one when nullopt) or are open, except `except`.
+  std::vector<Request> ActiveAfter(int64_t employee_id, std::optional<Date> date, int64_t except);
+  // The ledger entries posted for a request.
+  std::vector<LedgerEntry> EntriesOf(int64_t request_id);
   // Pending or approved requests of the employee charged to `balance_kind`
   // that start within [from, to], except `except`.
   std::vector<Request> ChargedBetween(int64_t employee_id, const std::string& balance_kind, Date from,
@@ -89,6 +95,8 @@ struct BalanceSums {
 
 class RequestsRepository {
  public:
+  static constexpr int kMaxHistory = 1000;
+
   RequestsRepository(db::Database& database, Clock clock);
 
   // Runs f(RequestsTx&) in one write transaction and returns its result;
@@ -116,9 +124,11 @@ class RequestsRepository {
   std::vector<Request> List(const RequestQuery& query, const auth::Reach& read);
   // Pending requests waiting at a manager step for one of `approvers`, and
   // — when `hr` — those at an hr step or at a manager step without a
-  // manager; never the caller's own (`self`). At most limit + 1, id order.
+  // manager; never the caller's own (`self`), and only within `reach` (the
+  // caller's requests.approve). At most limit + 1, id order.
   std::vector<Request> Queue(const std::vector<int64_t>& approvers, bool hr, std::optional<int64_t> self,
-                             const http::PageRequest& page);
+                             const auth::Reach& reach, const http::PageRequest& page);
+  // The request's history, oldest first, at most kMaxHistory entries.
   std::vector<HistoryEntry> History(int64_t request_id);
 
   // The employee's ledger for `kind` (all kinds when nullopt), at most

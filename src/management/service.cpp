@@ -162,6 +162,10 @@ void CheckType(const RequestType& t) {
     throw Rule("invalid-type", "A dismissal is not an activity that excludes others.", "exclusive",
                "must be false for a dismissal");
   }
+  if (t.kind == kDismissal && t.balance_kind) {
+    throw Rule("invalid-type", "A dismissal charges no balance.", "balance_kind",
+               "must be null for a dismissal");
+  }
 }
 
 void RequireTypesManage(const Actor& actor) {
@@ -174,6 +178,10 @@ void RequireTypesManage(const Actor& actor) {
 
 RequestType ManagementService::CreateType(const Actor& actor, const RequestTypeChanges& fields) {
   RequireTypesManage(actor);
+  if (fields.kind == kDismissal) {
+    throw Rule("invalid-type", "There is one dismissal type; change it instead of adding another.", "kind",
+               "must not be dismissal");
+  }
   RequestType type;
   type.code = *fields.code;
   ApplyType(type, fields);
@@ -188,6 +196,10 @@ RequestType ManagementService::UpdateType(const Actor& actor, const std::string&
   RequestType type = GetType(code);
   if (type.version != expected_version) {
     throw Error::Conflict("The request type was changed by someone else; read it again.");
+  }
+  if (changes.kind && *changes.kind != type.kind && (type.builtin || *changes.kind == kDismissal)) {
+    throw Rule("invalid-type", "The kind of a built-in type, and the dismissal kind, do not change.", "kind",
+               "must stay " + type.kind);
   }
   ApplyType(type, changes);
   CheckType(type);
@@ -222,21 +234,25 @@ bool ManagementService::CanDecide(const Actor& actor, const Request& request, co
   const Identity& me = actor.identity;
   if (me.employee_id == request.employee_id) return false;
   const std::optional<Scope> scope = me.ScopeOf(auth::kRequestsApprove);
-  if (scope == Scope::kAll) return true;
+  // An approver for everyone decides hr steps, and manager steps that have
+  // no manager to decide them; never a manager's step in his place.
+  if (role == kStepHr || !request.approver_employee_id) return scope == Scope::kAll;
   if (role != kStepManager || !me.employee_id) return false;
-  if (request.approver_employee_id == me.employee_id) return true;
   const auto context = access_.ContextOf(me);
-  if (scope == Scope::kSubtree &&
-      std::binary_search(context->headed_departments.begin(), context->headed_departments.end(),
-                         employee.department_id)) {
-    return true;
-  }
+  // The deputy of the request's approver, while the delegation lasts.
   const bool deputy_approves =
       std::find(context->deputy_permissions.begin(), context->deputy_permissions.end(),
                 auth::kRequestsApprove) != context->deputy_permissions.end();
-  return deputy_approves && request.approver_employee_id &&
-         std::binary_search(context->delegators.begin(), context->delegators.end(),
-                            *request.approver_employee_id);
+  if (deputy_approves && std::binary_search(context->delegators.begin(), context->delegators.end(),
+                                            *request.approver_employee_id)) {
+    return true;
+  }
+  if (!scope) return false;
+  // The approver himself, or a head of a department above the employee.
+  return request.approver_employee_id == me.employee_id ||
+         (scope != Scope::kSelf &&
+          std::binary_search(context->headed_departments.begin(), context->headed_departments.end(),
+                             employee.department_id));
 }
 
 // ---- writes ----
@@ -252,11 +268,11 @@ void ManagementService::Record(RequestsTx& tx, const Actor& actor, const Request
                 tx.now());
 }
 
-void ManagementService::PostAccrualsIn(RequestsTx& tx, const users::Employee& employee, int posted_months,
-                                       Date through) {
+int ManagementService::PostAccrualsIn(RequestsTx& tx, const users::Employee& employee, int posted_months,
+                                      Date through) {
   if (employee.dismissal_date) through = std::min(through, *employee.dismissal_date);
   const int due = CompletedMonths(employee.hire_date, through);
-  if (due <= posted_months) return;
+  if (due <= posted_months) return posted_months;
   LedgerEntry entry;
   entry.kind = std::string(kAnnual);
   entry.entry = "accrual";
@@ -265,16 +281,16 @@ void ManagementService::PostAccrualsIn(RequestsTx& tx, const users::Employee& em
   entry.comment = "months " + std::to_string(posted_months + 1) + "–" + std::to_string(due) + " of service";
   tx.Post(employee.id, entry);
   tx.SetAccruedMonths(employee.id, due);
+  return due;
 }
 
 int64_t ManagementService::AvailableOn(RequestsTx& tx, const users::Employee& employee,
-                                       const std::string& kind, Date on) {
+                                       const std::string& kind, Date on, int posted) {
   int64_t available = tx.LedgerSum(employee.id, kind);
   if (kind == kAnnual) {
-    // The accrual due by the day before `on`, beyond what is posted (today).
+    // The accrual due by the day before `on`, beyond what is posted.
     Date through = on - days{1};
     if (employee.dismissal_date) through = std::min(through, *employee.dismissal_date);
-    const int posted = CompletedMonths(employee.hire_date, std::min(Today(), through));
     const int due = CompletedMonths(employee.hire_date, through);
     if (due > posted) available += AccruedFor(due) - AccruedFor(posted);
   }
@@ -282,11 +298,15 @@ int64_t ManagementService::AvailableOn(RequestsTx& tx, const users::Employee& em
 }
 
 void ManagementService::SubmitIn(RequestsTx& tx, const Actor& actor, Request& r, const RequestType& type,
-                                 const users::Employee& employee, int posted_months,
-                                 std::optional<int64_t> approver) {
+                                 int posted_months, std::optional<int64_t> approver) {
   const Date today = Today();
   const bool own = actor.identity.employee_id == r.employee_id;
   CheckShape(type, r, !own);
+  // Read after the employee's lock: a dismissal approved a moment ago counts.
+  const auto employment = users::UsersService::EmploymentIn(tx.session(), r.employee_id);
+  if (!employment) throw Error::NotFound("No such employee.");
+  const users::Employee& employee = *employment;
+  r.exclusive = type.exclusive;
   // Dates.
   if (r.start_date < employee.hire_date) {
     throw Rule("outside-employment", "The request starts before the employee was hired.", "start_date",
@@ -319,7 +339,7 @@ void ManagementService::SubmitIn(RequestsTx& tx, const Actor& actor, Request& r,
   }
   // No overlap with another pending or approved exclusive activity.
   if (type.exclusive) {
-    const auto others = tx.Overlapping(r.employee_id, r.start_date, r.end_date, r.id);
+    const auto others = tx.Overlapping(r.employee_id, r.start_date, r.end_date, r.id, today);
     if (!others.empty()) {
       const Request& o = others.front();
       throw Error(ErrorKind::kConflict, "overlap",
@@ -364,9 +384,9 @@ void ManagementService::SubmitIn(RequestsTx& tx, const Actor& actor, Request& r,
         r.warnings.push_back({"split-leave", "end_date", message});
       }
     }
-    PostAccrualsIn(tx, employee, posted_months, today);
+    const int posted = PostAccrualsIn(tx, employee, posted_months, today);
     const int64_t need = int64_t{charged} * kCentidaysPerDay;
-    const int64_t available = AvailableOn(tx, employee, kind, r.start_date);
+    const int64_t available = AvailableOn(tx, employee, kind, r.start_date, posted);
     if (need > available) {
       throw Rule("insufficient-balance",
                  "The request needs " + Days(need) + " days of " + kind + " leave; " + Days(available) +
@@ -432,7 +452,7 @@ CreateResult ManagementService::Create(const Actor& actor, const RequestFields& 
       }
       Request saved = r;
       if (fields.submit) {
-        SubmitIn(tx, actor, saved, *type, employee, posted, approver);
+        SubmitIn(tx, actor, saved, *type, posted, approver);
       } else {
         CheckShape(*type, saved, !own);
       }
@@ -454,7 +474,7 @@ CreateResult ManagementService::Create(const Actor& actor, const RequestFields& 
         for (const std::string& role : saved.steps) all = all && CanDecide(actor, saved, employee, role);
         if (all) {
           saved.step = static_cast<int>(saved.steps.size()) - 1;
-          FinishApproval(tx, actor, saved, *type, employee, posted, std::nullopt);
+          FinishApproval(tx, actor, saved, *type, std::nullopt);
         }
       }
       return {tx.FindForUpdate(saved.id).value(), false};
@@ -502,7 +522,8 @@ Page<Request> ManagementService::Approvals(const Actor& actor, const http::PageR
     }
   }
   if (!scope && approvers.size() <= 1) approvers.clear();
-  auto rows = repository_.Queue(approvers, scope == Scope::kAll, me.employee_id, page_request);
+  const auth::Reach reach = access_.ReachOf(me, auth::kRequestsApprove);
+  auto rows = repository_.Queue(approvers, scope == Scope::kAll, me.employee_id, reach, page_request);
   Page<Request> page;
   if (rows.size() > static_cast<size_t>(page_request.limit)) {
     rows.resize(static_cast<size_t>(page_request.limit));
@@ -548,7 +569,7 @@ Request ManagementService::UpdateDraft(const Actor& actor, int64_t id, int64_t e
     Apply(*r, changes);
     CheckShape(type, *r, actor.identity.employee_id != r->employee_id);
     tx.Update(*r);
-    tx.AppendHistory(r->id, actor, "updated", r->status, r->status, std::nullopt, std::nullopt);
+    Record(tx, actor, *r, "updated", r->status, std::nullopt, std::nullopt);
     return tx.FindForUpdate(id).value();
   });
 }
@@ -567,7 +588,7 @@ Request ManagementService::Submit(const Actor& actor, int64_t id, const Transiti
     Request* r = &locked;
     if (r->status != kDraft) throw StateConflict(*r);
     const std::string from = r->status;
-    SubmitIn(tx, actor, *r, type, *employee, posted, approver);
+    SubmitIn(tx, actor, *r, type, posted, approver);
     tx.Update(*r);
     if (r->charged_centidays > 0) {
       tx.Post(r->employee_id, {.kind = *r->balance_kind,
@@ -619,8 +640,10 @@ Request ManagementService::Decide(const Actor& actor, int64_t id, const Transiti
     if (!CanDecide(actor, *r, *employee, r->step_role.value_or(""))) {
       // Someone who decided an earlier step and comes again is late, not
       // unauthorised.
+      Request earlier = *r;
+      earlier.approver_employee_id = approver;
       for (int step = 0; step < r->step; ++step) {
-        if (CanDecide(actor, *r, *employee, r->steps[static_cast<size_t>(step)])) {
+        if (CanDecide(actor, earlier, *employee, r->steps[static_cast<size_t>(step)])) {
           throw Error::Conflict("This step of the request was already decided.");
         }
       }
@@ -648,23 +671,26 @@ Request ManagementService::Decide(const Actor& actor, int64_t id, const Transiti
       }
       tx.AppendHistory(r->id, actor, "step_approved", from, r->status, decided, t.comment);
     }
-    FinishApproval(tx, actor, *r, type, *employee, posted, t.comment);
+    FinishApproval(tx, actor, *r, type, t.comment);
     return tx.FindForUpdate(id).value();
   });
 }
 
 void ManagementService::FinishApproval(RequestsTx& tx, const Actor& actor, Request& r,
-                                       const RequestType& type, const users::Employee& employee,
-                                       int posted_months, const std::optional<std::string>& comment) {
+                                       const RequestType& type, const std::optional<std::string>& comment) {
   if (type.kind == kDismissal && r.end_date) {
-    const auto later = tx.ActiveAfter(r.employee_id, *r.end_date, r.id);
-    if (!later.empty()) {
-      std::string ids;
-      for (const Request& other : later) ids += (ids.empty() ? "" : ", ") + std::to_string(other.id);
-      throw Error(ErrorKind::kConflict, "requests-after-last-day",
-                  "The employee has pending or approved requests after the last working day (" + ids +
-                      "); withdraw or cancel them first.",
-                  {{"end_date", "requests " + ids + " go past it"}});
+    // Everything else of the employee is decided first: nothing pending,
+    // nothing approved after the last day.
+    std::string ids;
+    for (const Request& other : tx.ActiveAfter(r.employee_id, std::nullopt, r.id)) {
+      const bool after = !other.end_date || *other.end_date > *r.end_date;
+      if (other.status == kPending || after) ids += (ids.empty() ? "" : ", ") + std::to_string(other.id);
+    }
+    if (!ids.empty()) {
+      throw Error(ErrorKind::kConflict, "requests-not-settled",
+                  "The employee has pending requests or approved ones after the last working day (" + ids +
+                      "); decide, withdraw or cancel them first.",
+                  {{"end_date", "requests " + ids + " are not settled"}});
     }
   }
   const std::string from = r.status;
@@ -678,18 +704,23 @@ void ManagementService::FinishApproval(RequestsTx& tx, const Actor& actor, Reque
   const Date last_day = *r.end_date;
   users_.RecordDismissal(tx.session(), actor, r.employee_id, last_day);
   // Compensation for the leave not used, counted to the last day, where
-  // the rest of half a month or more counts as a whole month.
-  users::Employee leaving = employee;
-  leaving.dismissal_date = last_day;
-  PostAccrualsIn(tx, leaving, posted_months, last_day);
+  // the rest of half a month or more counts as a month. Every entry names
+  // the dismissal, so that cancelling it reverses them.
+  auto employment = users::UsersService::EmploymentIn(tx.session(), r.employee_id);
+  if (!employment) throw Error::NotFound("No such employee.");
+  const users::Employee& leaving = *employment;
+  const int posted_months = tx.LockEmployee(r.employee_id);  // held already: the months posted now
   const int accrued = std::max(posted_months, CompletedMonths(leaving.hire_date, last_day));
-  const int compensated = MonthsForCompensation(leaving.hire_date, last_day);
-  if (compensated > accrued) {
-    tx.Post(r.employee_id, {.kind = std::string(kAnnual),
-                            .entry = "accrual",
-                            .centidays = AccruedFor(compensated) - AccruedFor(accrued),
-                            .effective_on = last_day,
-                            .comment = "the rest of half a month or more counts as a month at dismissal"});
+  const int compensated = std::max(accrued, MonthsForCompensation(leaving.hire_date, last_day));
+  if (compensated > posted_months) {
+    tx.Post(r.employee_id,
+            {.kind = std::string(kAnnual),
+             .entry = "accrual",
+             .centidays = AccruedFor(compensated) - AccruedFor(posted_months),
+             .effective_on = last_day,
+             .request_id = r.id,
+             .comment = "months " + std::to_string(posted_months + 1) + "–" + std::to_string(compensated) +
+                        " to the last day (half a month or more counts as a month)"});
     tx.SetAccruedMonths(r.employee_id, compensated);
   }
   for (const std::string_view kind : {kAnnual, kAdditional}) {
@@ -702,6 +733,26 @@ void ManagementService::FinishApproval(RequestsTx& tx, const Actor& actor, Reque
                             .request_id = r.id,
                             .account_id = actor.identity.account_id,
                             .comment = "compensation for unused leave at dismissal"});
+  }
+}
+
+void ManagementService::ReverseDismissalIn(RequestsTx& tx, const Actor& actor, const Request& r) {
+  users_.RecordDismissal(tx.session(), actor, r.employee_id, std::nullopt);
+  const Date today = Today();
+  for (const LedgerEntry& entry : tx.EntriesOf(r.id)) {
+    tx.Post(r.employee_id, {.kind = entry.kind,
+                            .entry = entry.entry,
+                            .centidays = -entry.centidays,
+                            .effective_on = today,
+                            .request_id = r.id,
+                            .account_id = actor.identity.account_id,
+                            .comment = "dismissal cancelled"});
+  }
+  auto employment = users::UsersService::EmploymentIn(tx.session(), r.employee_id);
+  const int posted_months = tx.LockEmployee(r.employee_id);
+  if (employment) {
+    const int due = CompletedMonths(employment->hire_date, today);
+    if (posted_months > due) tx.SetAccruedMonths(r.employee_id, due);
   }
 }
 
@@ -731,17 +782,29 @@ Request ManagementService::Withdraw(const Actor& actor, int64_t id, const Transi
 Request ManagementService::Cancel(const Actor& actor, int64_t id, const Transition& t) {
   const Request current = Visible(actor, id);
   const auth::Reach cancel = access_.ReachOf(actor.identity, auth::kRequestsCancel);
-  if (!auth::Reaches(cancel, current.employee_id, current.department_id) ||
-      actor.identity.employee_id == current.employee_id) {
-    throw Error::Forbidden("An approved request is cancelled by its approver or by hr.");
-  }
   const RequestType type = GetType(current.type);
+  auto employee = users_.Lookup(current.employee_id);
+  if (!employee) throw Error::NotFound("No such request.");
+  // Whoever could have decided every step, or cancels for everyone (hr).
+  Request decided = current;
+  decided.approver_employee_id = access_.ApproverOf(employee->id, employee->department_id);
+  bool decides_all = true;
+  for (const std::string& role : current.steps) {
+    decides_all = decides_all && CanDecide(actor, decided, *employee, role);
+  }
+  const bool everyone = cancel.everyone();
+  if (!auth::Reaches(cancel, current.employee_id, current.department_id) ||
+      actor.identity.employee_id == current.employee_id || !(everyone || decides_all)) {
+    throw Error::Forbidden("An approved request is cancelled by those who approve all its steps, or by hr.");
+  }
   return repository_.Write([&](RequestsTx& tx) {
     auto [locked, posted] = Lock(tx, current, t.expected_version);
     Request* r = &locked;
     if (r->status != kApproved) throw StateConflict(*r);
     const Date today = Today();
-    if (r->start_date <= today) {
+    // A registration made by mistake (a sick leave, overtime) is annulled
+    // by hr even after its start; anything else only before it.
+    if (r->start_date <= today && !(type.allow_past && everyone)) {
       throw Rule("already-started", "A request that has started cannot be cancelled.", "start_date",
                  "is not after today, " + FormatIsoDate(today));
     }
@@ -750,7 +813,7 @@ Request ManagementService::Cancel(const Actor& actor, int64_t id, const Transiti
     tx.Update(*r);
     ReturnCharge(tx, *r, actor, today);
     Record(tx, actor, *r, "cancelled", from, t.comment, std::nullopt);
-    if (type.kind == kDismissal) users_.RecordDismissal(tx.session(), actor, r->employee_id, std::nullopt);
+    if (type.kind == kDismissal) ReverseDismissalIn(tx, actor, *r);
     return tx.FindForUpdate(id).value();
   });
 }
@@ -769,6 +832,14 @@ Request ManagementService::Close(const Actor& actor, int64_t id, Date end_date, 
     }
     if (r->status != kPending && r->status != kApproved) throw StateConflict(*r);
     if (end_date < r->start_date) throw Error::Validation({{"end_date", "must not be before start_date"}});
+    const auto others = tx.Overlapping(r->employee_id, r->start_date, end_date, r->id, Today());
+    if (!others.empty()) {
+      const Request& o = others.front();
+      throw Error(ErrorKind::kConflict, "overlap",
+                  "The sick leave would overlap request " + std::to_string(o.id) + " (" + o.type + ", from " +
+                      FormatIsoDate(o.start_date) + "); move or cancel it first (Labour Code art. 124).",
+                  {{"end_date", "overlaps request " + std::to_string(o.id)}});
+    }
     const std::string from = r->status;
     r->end_date = end_date;
     tx.Update(*r);

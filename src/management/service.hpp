@@ -115,10 +115,14 @@ class ManagementService {
   // Checks every rule of a submission and fills charged days, warnings and
   // the first step (a manager step goes to `approver`). Runs inside `tx`.
   void SubmitIn(RequestsTx& tx, const Actor& actor, Request& request, const RequestType& type,
-                const users::Employee& employee, int posted_months, std::optional<int64_t> approver);
-  void PostAccrualsIn(RequestsTx& tx, const users::Employee& employee, int posted_months, Date through);
-  // The annual balance the employee will have on `on`, in centidays.
-  int64_t AvailableOn(RequestsTx& tx, const users::Employee& employee, const std::string& kind, Date on);
+                int posted_months, std::optional<int64_t> approver);
+  // Posts the accrual due by `through` beyond `posted_months`; returns the
+  // months posted now.
+  int PostAccrualsIn(RequestsTx& tx, const users::Employee& employee, int posted_months, Date through);
+  // The balance the employee will have on `on`, in centidays: the ledger
+  // plus the annual accrual due by then beyond `posted` months.
+  int64_t AvailableOn(RequestsTx& tx, const users::Employee& employee, const std::string& kind, Date on,
+                      int posted);
   // The history row (`step`: the step decided, or entered), the outbox
   // event "request.<action>" and the audit row of a transition.
   void Record(RequestsTx& tx, const Actor& actor, const Request& request, const std::string& action,
@@ -127,8 +131,10 @@ class ManagementService {
   // The last step approved: the status, and for a dismissal the employee's
   // last day and the compensation of unused leave.
   void FinishApproval(RequestsTx& tx, const Actor& actor, Request& request, const RequestType& type,
-                      const users::Employee& employee, int posted_months,
                       const std::optional<std::string>& comment);
+  // A cancelled dismissal: the dismissal date cleared, its ledger entries
+  // reversed, the accrual left posted to today only.
+  void ReverseDismissalIn(RequestsTx& tx, const Actor& actor, const Request& request);
   Balance BalanceOf(const users::Employee& employee, const std::string& kind, Date today);
   Date Today() const;
 

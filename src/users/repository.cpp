@@ -63,6 +63,8 @@ constexpr const char* kUpdateEmployee =
     "employment_rate = :employment_rate, schedule_id = :schedule_id, region = :region, salary_kopecks = "
     ":salary_kopecks, search_name = :search_name, version = version + 1, updated_at = :updated_at "
     "WHERE id = :id";
+constexpr const char* kSelectEmployment =
+    "SELECT department_id, hire_date, dismissal_date, region FROM employees WHERE id = :id";
 constexpr const char* kSetDismissalDate =
     "UPDATE employees SET dismissal_date = :dismissal_date, version = version + 1, updated_at = :updated_at "
     "WHERE id = :id";
@@ -619,6 +621,24 @@ void UsersRepository::Audit(const Actor& actor, const std::vector<audit::Entry>&
   db::WithWriteTransaction(database_, [&](soci::session& session) {
     for (const audit::Entry& entry : entries) audit::Append(session, actor, entry, now);
   });
+}
+
+std::optional<Employee> UsersRepository::FindEmploymentIn(soci::session& session, int64_t id) {
+  const long long key = id;
+  long long department = 0;
+  std::string hire, dismissal, region;
+  soci::indicator dismissal_ind = soci::i_null, region_ind = soci::i_null;
+  session << kSelectEmployment, soci::into(department), soci::into(hire),
+      soci::into(dismissal, dismissal_ind), soci::into(region, region_ind), soci::use(key, "id");
+  if (!session.got_data()) return std::nullopt;
+  Employee e;
+  e.id = id;
+  e.department_id = department;
+  e.hire_date = db::ParseStoredDate(hire, "employees.hire_date");
+  if (dismissal_ind == soci::i_ok)
+    e.dismissal_date = db::ParseStoredDate(dismissal, "employees.dismissal_date");
+  if (region_ind == soci::i_ok) e.region = region;
+  return e;
 }
 
 void UsersRepository::SetDismissalDate(soci::session& session, int64_t id, std::optional<Date> date,

@@ -298,6 +298,10 @@ std::vector<WorkSchedule> UsersService::ListSchedules() { return repository_.Lis
 
 std::optional<Employee> UsersService::Lookup(int64_t id) { return repository_.FindEmployee(id); }
 
+std::optional<Employee> UsersService::EmploymentIn(soci::session& session, int64_t id) {
+  return UsersRepository::FindEmploymentIn(session, id);
+}
+
 void UsersService::RecordDismissal(soci::session& open_write_tx, const Actor& actor, int64_t employee_id,
                                    std::optional<Date> last_day) {
   repository_.SetDismissalDate(open_write_tx, employee_id, last_day, actor);

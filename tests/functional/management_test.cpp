@@ -325,6 +325,7 @@ TEST_F(Management, TwoStepChainGoesFromManagerToHr) {
   const int64_t id = created["id"];
   EXPECT_THAT(created["steps"], ElementsAre("manager", "hr"));
   EXPECT_THAT(QueueOf("hr"), ElementsAre());
+  EXPECT_EQ(Transit("hr", id, "approve").status, 403);  // the manager's step is the manager's
   const HttpResponse step = Transit("manager", id, "approve");
   ASSERT_EQ(step.status, 200) << step.body;
   EXPECT_EQ(json::parse(step.body)["status"], "pending");
@@ -402,15 +403,25 @@ TEST_F(Management, HrRegistersASickLeaveApprovedAtOnceAndClosesItLater) {
                                       {"certificate_number", "910012345678"}});
   EXPECT_EQ(sick["status"], "approved");
   EXPECT_TRUE(sick["end_date"].is_null());
-  // Open: nothing exclusive can start after it until it is closed.
-  const HttpResponse blocked = Call("hr", "POST", "/api/v1/requests",
-                                    json{{"type", "vacation"},
-                                         {"employee_id", kMorozova},
-                                         {"start_date", InFarYear("01-12")},
-                                         {"end_date", InFarYear("01-16")}}
-                                        .dump());
-  EXPECT_EQ(blocked.status, 409) << blocked.body;
+  // While open it lasts until today for the overlap rule: nothing may start
+  // inside it, a vacation next year may be planned; closing it over that
+  // vacation is refused (the vacation moves first, Labour Code art. 124).
+  const HttpResponse inside = Call("hr", "POST", "/api/v1/requests",
+                                   json{{"type", "sick_leave"},
+                                        {"employee_id", kMorozova},
+                                        {"start_date", Day(-1)},
+                                        {"end_date", Day(0)},
+                                        {"certificate_number", "910012345679"}}
+                                       .dump());
+  EXPECT_EQ(inside.status, 409) << inside.body;
+  Create("hr", json{{"type", "vacation"},
+                    {"employee_id", kMorozova},
+                    {"start_date", InFarYear("01-12")},
+                    {"end_date", InFarYear("01-16")}});
   const std::string close = "/api/v1/requests/" + std::to_string(sick["id"].get<int64_t>()) + "/close";
+  const HttpResponse over = Call("hr", "POST", close, json{{"end_date", InFarYear("01-13")}}.dump());
+  EXPECT_EQ(over.status, 409) << over.body;
+  EXPECT_THAT(ProblemFields(over), ElementsAre("end_date"));
   EXPECT_EQ(Call("manager", "POST", close, json{{"end_date", Day(2)}}.dump()).status, 403);
   EXPECT_THAT(ProblemFields(Call("hr", "POST", close, json{{"end_date", Day(-10)}}.dump())),
               ElementsAre("end_date"));
@@ -444,6 +455,7 @@ TEST_F(Management, ADeputyApprovesInTheManagersPlaceOnlyWhileTheDelegationLasts)
 TEST_F(Management, DismissalSetsTheLastDayAndCompensatesUnusedLeave) {
   // hr registers a dismissal: its only step is hr's, so it is approved at once.
   const std::string last_day = Day(20);
+  const double before = AnnualBalance(kEmployee);
   const json vacation = Create("employee", Vacation(InFarYear("05-11"), InFarYear("05-15")));
   const HttpResponse refused =
       Call("hr", "POST", "/api/v1/requests",
@@ -466,6 +478,13 @@ TEST_F(Management, DismissalSetsTheLastDayAndCompensatesUnusedLeave) {
                  json{{"type", "dismissal"}, {"employee_id", kEmployee}, {"start_date", Day(25)}}.dump())
                 .status,
             409);
+  // Only hr undoes it (the manager never decided it); the date goes, the
+  // compensation is reversed and the balance is what it was.
+  EXPECT_EQ(Transit("manager", dismissal["id"], "cancel").status, 403);
+  const HttpResponse undone = Transit("hr", dismissal["id"], "cancel", {{"comment", "Передумал"}});
+  ASSERT_EQ(undone.status, 200) << undone.body;
+  EXPECT_TRUE(json::parse(Call("hr", "GET", "/api/v1/employees/4").body)["dismissal_date"].is_null());
+  EXPECT_NEAR(AnnualBalance(kEmployee), before, 0.001);
 }
 
 TEST_F(Management, IdempotencyKeyReturnsTheFirstResultAndRefusesAnotherBody) {
@@ -506,20 +525,28 @@ TEST_F(Management, TwentySimultaneousOverlappingCreatesHaveExactlyOneWinner) {
 }
 
 TEST_F(Management, TwoApproversAtOnceOneWinsTheOtherGetsAConflict) {
+  // The manager and his deputy, both entitled to decide.
+  ASSERT_EQ(Call("manager", "POST", "/api/v1/delegations",
+                 json{{"deputy_employee_id", server_->EmployeeOf("manager2")},
+                      {"starts_on", Day(-1)},
+                      {"ends_on", Day(5)}}
+                     .dump())
+                .status,
+            201);
   for (int round = 0; round < 5; ++round) {
     const std::string month = "0" + std::to_string(round + 1);
     const json created = Create("employee", json{{"type", "remote_day"},
                                                  {"start_date", InFarYear((month + "-20").c_str())},
                                                  {"end_date", InFarYear((month + "-22").c_str())}});
     server_->Token("manager");
-    server_->Token("hr");
+    server_->Token("manager2");
     std::atomic<int> ok{0}, conflict{0}, other{0};
     std::thread a([&] {
       const int status = Transit("manager", created["id"], "approve").status;
       (status == 200 ? ok : status == 409 ? conflict : other)++;
     });
     std::thread b([&] {
-      const int status = Transit("hr", created["id"], "approve").status;
+      const int status = Transit("manager2", created["id"], "approve").status;
       (status == 200 ? ok : status == 409 ? conflict : other)++;
     });
     a.join();

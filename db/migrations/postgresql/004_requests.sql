@@ -102,9 +102,11 @@ CREATE TABLE leave_ledger (
 CREATE INDEX leave_ledger_employee ON leave_ledger (employee_id, kind, id);
 
 -- No two pending or approved exclusive activities of one employee overlap,
--- whatever the application does (an open sick leave reaches to infinity).
+-- whatever the application does. An open sick leave holds its first day
+-- here; the service checks it up to today, and its whole range when hr
+-- closes it.
 ALTER TABLE requests ADD CONSTRAINT requests_no_overlap EXCLUDE USING gist (
-  employee_id WITH =, daterange(start_date, end_date, '[]') WITH &&
+  employee_id WITH =, daterange(start_date, COALESCE(end_date, start_date), '[]') WITH &&
 ) WHERE (exclusive = 1 AND status IN ('pending', 'approved'));
 
 CREATE FUNCTION leave_ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
