@@ -9,10 +9,12 @@
 //    requests.approve reaches E; "none": nobody;
 //  * decide a manager step: not E himself, and the request's approver (the
 //    nearest head above E who can approve: AccessResolver::ApproverOf), his
-//    active deputy, a head of a department above E, or an approver for
-//    everyone; an hr step: an approver for everyone (not E);
+//    active deputy, or a head of a department above E; an approver for
+//    everyone only when the step has no approver; an hr step: an approver
+//    for everyone (not E);
 //  * withdraw: E or the request's creator; cancel: requests.cancel reaches
-//    E, before the start.
+//    E and the caller decides every step, or cancels for everyone; before
+//    the start (hr annuls an allow_past type after it).
 // A creator who could decide every step of the chain for someone else
 // (hr registering a sick leave) gets the request approved at once.
 //
