@@ -36,11 +36,12 @@
 # given as TABEL_BENCH_POSTGRES_URL. TABEL_BENCH_PG_STATEMENTS=1 (private
 # cluster only; it costs some server CPU, so not for the published figures)
 # loads pg_stat_statements and prints to stderr, for the last run of each
-# request, the statements that took the most server time.
-# The server is build/release/tabel, or
-# TABEL_BENCH_BINARY (copied at start). The access log is at info level and read
-# away (as a container's stdout would be); wrk runs on the same cores as the
-# server.
+# request, the statements that took the most server time. The server is
+# build/release/tabel, or TABEL_BENCH_BINARY (copied at start). The access
+# log is at info level and read away (as a container's stdout would be); wrk
+# runs on the same cores as the server. "CPU ms per request" is the CPU
+# column over the request rate: for create-and-approve, per HTTP request
+# (half a pair).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
