@@ -113,6 +113,12 @@ TokenPair AuthService::Refresh(std::string_view refresh_token) {
 
 void AuthService::Logout(std::string_view refresh_token) { refresh_tokens_.RevokeFamilyOf(refresh_token); }
 
+std::optional<Identity> AuthService::AuthenticateCached(std::string_view access_token) {
+  const AccessClaims claims = tokens_.Verify(access_token);
+  if (identities_ == nullptr) return std::nullopt;
+  return identities_->Find(claims.subject.account_id, claims.subject.roles_version);
+}
+
 Identity AuthService::Authenticate(std::string_view access_token) {
   const AccessClaims claims = tokens_.Verify(access_token);
   if (identities_ != nullptr) {

@@ -12,6 +12,7 @@
 // database helpers' errors.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -66,6 +67,11 @@ class AuthService {
   // token carries — so disabling an account or changing its roles takes
   // effect at once, not at token expiry.
   Identity Authenticate(std::string_view access_token);
+  // The same without I/O: verifies the token and returns the identity the
+  // cache holds for it, or nullopt when the account must be loaded (then
+  // call Authenticate, on the blocking pool). Throws as Authenticate does
+  // for a token that does not verify.
+  std::optional<Identity> AuthenticateCached(std::string_view access_token);
 
   // Checks the old password (a wrong one is Error::Validation naming
   // old_password), the policy (naming new_password), stores the new hash
