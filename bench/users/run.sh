@@ -25,8 +25,10 @@
 # temporary folder, 127.0.0.1 on a free port, with the settings of
 # scripts/lib/servers.sh; needs root), stopped at exit; or an empty database
 # given as TABEL_BENCH_POSTGRES_URL. TABEL_BENCH_DATABASES="sqlite postgresql"
-# selects. The access log is at info level and read away (as a container's
-# stdout would be); wrk runs on the same cores as the server.
+# selects; TABEL_BENCH_BINARY runs another build (a baseline copied aside,
+# to compare in the same window). The access log is at info level and read
+# away (as a container's stdout would be); wrk runs on the same cores as the
+# server.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -40,7 +42,7 @@ manager="${TABEL_BENCH_MANAGER:-t000002}"
 postgres_url="${TABEL_BENCH_POSTGRES_URL:-}"
 password="${TABEL_DEMO_PASSWORD:-demo}"
 employees=25000
-binary="build/release/tabel"
+binary="${TABEL_BENCH_BINARY:-build/release/tabel}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 [[ -x "$binary" ]] || { echo "$binary is missing: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time is missing: apt-get install -y time" >&2; exit 1; }

@@ -17,10 +17,11 @@
 // 404 for them and leave them out of lists, exports and counts, by adding
 // AppendReachCondition() to their queries.
 //
-// The departments a person reaches are resolved once and kept for
-// kAccessCacheTtl by AccessResolver, so a request costs no extra query. A
-// change of the tree or of a delegation in this process clears the cache at
-// once (Invalidate); another replica sees it within kAccessCacheTtl.
+// The departments a person reaches, and the department tree itself (parents
+// and heads: OrgChart), are resolved once and kept for kAccessCacheTtl by
+// AccessResolver, so a request costs no extra query. A change of the tree or
+// of a delegation in this process clears the cache at once (Invalidate);
+// another replica sees it within kAccessCacheTtl.
 // Thread-safety: ReachOf and AppendReachCondition are pure; AccessResolver
 // is safe from any thread.
 
@@ -55,12 +56,17 @@ struct AccessContext {
   std::vector<int64_t> delegators;
   // What the deputy role grants (the permissions a delegation carries).
   std::vector<std::string> deputy_permissions;
+  // His own department (nullopt: no such employee).
+  std::optional<int64_t> own_department;
 };
 
 struct Reach {
   std::optional<Scope> scope;        // from the caller's roles; nullopt: none
   std::optional<int64_t> self;       // the caller's employee id
   std::vector<int64_t> departments;  // reached through subtree and delegations, sorted
+  // The caller's own department, when known: a reach whose departments
+  // hold it needs no separate condition for the caller himself.
+  std::optional<int64_t> self_department;
 
   // Whether the reach is everyone (no condition needed).
   bool everyone() const { return scope == Scope::kAll; }
@@ -69,6 +75,31 @@ struct Reach {
 };
 
 Reach ReachOf(const Identity& identity, std::string_view permission, const AccessContext& context);
+
+// The department tree at one moment: each department's parent and head.
+// Thread-safety: immutable once built.
+class OrgChart {
+ public:
+  struct Department {
+    int64_t id = 0;
+    int64_t parent_id = 0;         // 0 for a root
+    int64_t head_employee_id = 0;  // 0 for none
+  };
+
+  OrgChart() = default;
+  explicit OrgChart(std::vector<Department> departments);
+
+  // The head of the nearest department at or above `department_id` that is
+  // headed by someone other than `employee_id`: the employee's manager.
+  // nullopt when there is none (or the department is unknown). A cycle in
+  // the parents ends the walk instead of looping.
+  std::optional<int64_t> ManagerOf(int64_t employee_id, int64_t department_id) const;
+
+ private:
+  const Department* Find(int64_t id) const;
+
+  std::vector<Department> departments_;  // sorted by id
+};
 
 // Whether `reach` covers the employee `employee_id` of department
 // `department_id` (a single object already read), and a department.
@@ -81,6 +112,13 @@ bool ReachesDepartment(const Reach& reach, int64_t department_id);
 // "e.department_id"; "NULL" for a row that is a department).
 void AppendReachCondition(db::Query& query, const Reach& reach, std::string_view employee_column,
                           std::string_view department_column);
+// The same condition with the departments bound as one parameter instead of
+// written as literals, so that its text depends only on the reach's kind:
+// a statement using it can be prepared once and cached
+// (db::CachedStatement). SQLite reads them with json_each, PostgreSQL as a
+// bigint[] (= ANY).
+void AppendReachCondition(db::Query& query, const Reach& reach, std::string_view employee_column,
+                          std::string_view department_column, db::Dialect dialect);
 
 class AccessResolver {
  public:
@@ -100,8 +138,13 @@ class AccessResolver {
   // there is none (approvers for everyone decide). Blocks on the database.
   std::optional<int64_t> ApproverOf(int64_t employee_id, int64_t department_id);
 
-  // Forgets every cached context: call after a change of departments,
-  // heads, delegations or role grants.
+  // The department tree, at most kAccessCacheTtl old. Blocks on the
+  // database on a cache miss (one query of every department): run it on the
+  // blocking pool. Errors: tabel::Error from the database helpers.
+  std::shared_ptr<const OrgChart> Chart();
+
+  // Forgets every cached context and the chart: call after a change of
+  // departments, heads, delegations or role grants.
   void Invalidate();
 
  private:
@@ -111,11 +154,16 @@ class AccessResolver {
   };
 
   AccessContext Load(int64_t employee_id, Date today);
+  OrgChart LoadChart();
 
   db::Database& database_;
   Clock clock_;
   std::mutex mutex_;
   std::unordered_map<int64_t, Entry> cache_;  // by employee id
+  std::shared_ptr<const OrgChart> chart_;     // null until loaded or after Invalidate
+  std::chrono::steady_clock::time_point chart_expires_;
+  // Bumped by Invalidate, so a chart loaded before it is not stored after it.
+  uint64_t generation_ = 0;
 };
 
 }  // namespace tabel::auth

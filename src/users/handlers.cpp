@@ -15,6 +15,8 @@ namespace {
 using http::Request;
 using http::Response;
 
+constexpr const char* kJson = "application/json";
+
 struct Deps {
   UsersService* service;
   http::BlockingPool* pool;
@@ -37,7 +39,7 @@ Task<Response> ListEmployees(Deps deps, Request request) {
   };
   auto task = deps.pool->Run(std::move(call));
   const Page<Employee> page = co_await std::move(task);
-  co_return Response::Json(http::PageJson(http::ItemsJson(page.items, EmployeeJson), page.next_after));
+  co_return Response::Text(EmployeePageJsonText(page.items, page.next_after), kJson);
 }
 
 Task<Response> GetEmployee(Deps deps, Request request) {
@@ -46,7 +48,7 @@ Task<Response> GetEmployee(Deps deps, Request request) {
   auto call = [deps, actor = std::move(actor), id] { return deps.service->GetEmployee(actor, id); };
   auto task = deps.pool->Run(std::move(call));
   const Employee employee = co_await std::move(task);
-  co_return http::WithETag(Response::Json(EmployeeJson(employee)), employee.version);
+  co_return http::WithETag(Response::Text(EmployeeJsonText(employee), kJson), employee.version);
 }
 
 Task<Response> CreateEmployee(Deps deps, Request request) {
@@ -71,7 +73,7 @@ Task<Response> PatchEmployee(Deps deps, Request request) {
   };
   auto task = deps.pool->Run(std::move(call));
   const Employee employee = co_await std::move(task);
-  co_return http::WithETag(Response::Json(EmployeeJson(employee)), employee.version);
+  co_return http::WithETag(Response::Text(EmployeeJsonText(employee), kJson), employee.version);
 }
 
 Task<Response> ListDepartments(Deps deps, Request request) {

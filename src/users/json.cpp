@@ -1,8 +1,10 @@
 #include "users/json.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "common/json_optional.hpp"
+#include "common/json_text.hpp"
 #include "http/json_body.hpp"
 
 namespace tabel::users {
@@ -153,6 +155,122 @@ nlohmann::json EmployeeJson(const Employee& e) {
   }
   if (e.salary_visible) json["salary_kopecks"] = e.salary_kopecks;
   return json;
+}
+
+namespace {
+
+void AppendInt(std::string& out, int64_t value) {
+  char buffer[24];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+  out.append(buffer, end);
+}
+
+// `"name":` — `name` is one of our keys, plain ASCII.
+void AppendKey(std::string& out, std::string_view name, bool first = false) {
+  if (!first) out.push_back(',');
+  out.push_back('"');
+  out.append(name);
+  out += "\":";
+}
+
+void AppendOptional(std::string& out, const std::optional<std::string>& text) {
+  if (text) {
+    AppendJsonString(out, *text);
+  } else {
+    out += "null";
+  }
+}
+
+void AppendDate(std::string& out, Date date) {
+  out.push_back('"');
+  out += FormatIsoDate(date);
+  out.push_back('"');
+}
+
+}  // namespace
+
+// Keys in the byte order nlohmann::json keeps an object's keys in, so the
+// text equals EmployeeJson(e).dump() (a unit test holds them together).
+void AppendEmployeeJson(std::string& out, const Employee& e) {
+  out.push_back('{');
+  AppendKey(out, "department_id", true);
+  AppendInt(out, e.department_id);
+  AppendKey(out, "dismissal_date");
+  if (e.dismissal_date) {
+    AppendDate(out, *e.dismissal_date);
+  } else {
+    out += "null";
+  }
+  AppendKey(out, "email");
+  AppendJsonString(out, e.email);
+  AppendKey(out, "employment_rate");
+  AppendInt(out, e.employment_rate);
+  AppendKey(out, "first_name");
+  AppendJsonString(out, e.first_name);
+  AppendKey(out, "hire_date");
+  AppendDate(out, e.hire_date);
+  AppendKey(out, "id");
+  AppendInt(out, e.id);
+  AppendKey(out, "last_name");
+  AppendJsonString(out, e.last_name);
+  AppendKey(out, "manager_id");
+  if (e.manager_id) {
+    AppendInt(out, *e.manager_id);
+  } else {
+    out += "null";
+  }
+  AppendKey(out, "middle_name");
+  AppendOptional(out, e.middle_name);
+  AppendKey(out, "personnel_number");
+  AppendJsonString(out, e.personnel_number);
+  if (e.personal_visible) {
+    AppendKey(out, "phone");
+    AppendOptional(out, e.phone);
+  }
+  AppendKey(out, "position");
+  AppendJsonString(out, e.position);
+  AppendKey(out, "position_id");
+  AppendInt(out, e.position_id);
+  if (e.personal_visible) {
+    AppendKey(out, "region");
+    AppendOptional(out, e.region);
+  }
+  if (e.salary_visible) {
+    AppendKey(out, "salary_kopecks");
+    AppendInt(out, e.salary_kopecks);
+  }
+  AppendKey(out, "schedule_id");
+  AppendInt(out, e.schedule_id);
+  AppendKey(out, "version");
+  AppendInt(out, e.version);
+  out.push_back('}');
+}
+
+std::string EmployeeJsonText(const Employee& employee) {
+  std::string out;
+  out.reserve(512);
+  AppendEmployeeJson(out, employee);
+  return out;
+}
+
+std::string EmployeePageJsonText(const std::vector<Employee>& items, std::optional<int64_t> next_after) {
+  std::string out;
+  out.reserve(64 + items.size() * 512);
+  out += "{\"items\":[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendEmployeeJson(out, items[i]);
+  }
+  out += "],\"next_cursor\":";
+  if (next_after) {
+    out.push_back('"');
+    AppendInt(out, *next_after);
+    out.push_back('"');
+  } else {
+    out += "null";
+  }
+  out.push_back('}');
+  return out;
 }
 
 nlohmann::json DepartmentJson(const Department& d) {

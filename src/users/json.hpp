@@ -3,6 +3,11 @@
 // every bad member named) and what they get back.
 // Thread-safety: pure functions.
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "users/model.hpp"
@@ -18,6 +23,14 @@ DepartmentChanges ParseDepartmentChanges(const nlohmann::json& body, bool creati
 // Phone and region appear only when personal_visible, the salary only when
 // salary_visible.
 nlohmann::json EmployeeJson(const Employee& employee);
+// The same JSON as EmployeeJson(employee).dump() (keys in the same sorted
+// order; byte for byte unless a text holds control characters, which input
+// validation refuses), written straight into text without building a DOM
+// per row: the reads of one employee and of pages use these.
+void AppendEmployeeJson(std::string& out, const Employee& employee);
+std::string EmployeeJsonText(const Employee& employee);
+// {"items":[…],"next_cursor":null|"<id>"}, as http::PageJson gives it.
+std::string EmployeePageJsonText(const std::vector<Employee>& items, std::optional<int64_t> next_after);
 nlohmann::json DepartmentJson(const Department& department);
 nlohmann::json PositionJson(const Position& position);
 nlohmann::json ScheduleJson(const WorkSchedule& schedule);

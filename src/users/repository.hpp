@@ -30,11 +30,11 @@ class UsersRepository {
  public:
   UsersRepository(db::Database& database, Clock clock);
 
-  // The employee with every field, whoever asks: the service decides what
-  // the caller may see.
+  // The employee with every stored field, whoever asks: the service decides
+  // what the caller may see, and sets manager_id from the org chart.
   std::optional<Employee> FindEmployee(int64_t id);
   // At most query.page.limit + 1 rows (one more tells there is a next page),
-  // ordered by id, within `read`, with every field.
+  // ordered by id, within `read`, with every stored field (as FindEmployee).
   std::vector<Employee> ListEmployees(const EmployeeQuery& query, const auth::Reach& read, Date today);
 
   int64_t CreateEmployee(const EmployeeChanges& fields, const Actor& actor);
@@ -67,8 +67,8 @@ class UsersRepository {
   void SetDismissalDate(soci::session& open_write_tx, int64_t id, std::optional<Date> date,
                         const Actor& actor);
 
-  // Appends audit rows in one transaction of their own (reads of salary or
-  // personal data).
+  // Appends audit rows in one statement, its own transaction (reads of
+  // salary or personal data).
   void Audit(const Actor& actor, const std::vector<audit::Entry>& entries);
 
  private:

@@ -127,6 +127,7 @@ void UsersService::AuditSensitiveReads(const Actor& actor, const std::vector<con
 Employee UsersService::GetEmployee(const Actor& actor, int64_t id) {
   auto employee = Visible(repository_.FindEmployee(id), AccessOf(actor.identity));
   if (!employee) throw Error::NotFound("No such employee.");
+  employee->manager_id = access_.Chart()->ManagerOf(employee->id, employee->department_id);
   AuditSensitiveReads(actor, {&*employee});
   return std::move(*employee);
 }
@@ -134,12 +135,18 @@ Employee UsersService::GetEmployee(const Actor& actor, int64_t id) {
 Page<Employee> UsersService::ListEmployees(const Actor& actor, const EmployeeQuery& query) {
   Page<Employee> page;
   const EmployeeAccess access = AccessOf(actor.identity);
-  for (auto& row : repository_.ListEmployees(query, access.read, LocalDate(clock_()))) {
+  std::vector<Employee> found = repository_.ListEmployees(query, access.read, LocalDate(clock_()));
+  page.items.reserve(found.size());
+  for (auto& row : found) {
     if (auto visible = Visible(std::move(row), access)) page.items.push_back(std::move(*visible));
   }
   if (page.items.size() > static_cast<size_t>(query.page.limit)) {
     page.items.resize(static_cast<size_t>(query.page.limit));
     page.next_after = page.items.back().id;
+  }
+  const auto chart = access_.Chart();
+  for (Employee& employee : page.items) {
+    employee.manager_id = chart->ManagerOf(employee.id, employee.department_id);
   }
   std::vector<const Employee*> rows;
   for (const Employee& employee : page.items) rows.push_back(&employee);
@@ -192,6 +199,9 @@ Employee UsersService::UpdateEmployee(const Actor& actor, int64_t id, int64_t ex
         return {"employee.update", "employee", std::to_string(id), {{"changed", std::move(changed)}}};
       },
       actor);
+  // Reaches know the caller's own department (a row his departments hold
+  // needs no condition of its own): a move must not wait for the TTL.
+  if (changes.department_id) access_.Invalidate();
   return GetEmployee(actor, id);
 }
 

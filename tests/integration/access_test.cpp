@@ -33,11 +33,23 @@ class Access : public ::testing::Test {
     users::EnsureDemoCompany(*database_, SystemClock());
   }
 
-  // The employee ids `reach` covers, by the same SQL the services use.
+  // The employee ids `reach` covers, by the same SQL the services use; the
+  // two forms of the condition (departments as literals, or bound as one
+  // parameter) must agree.
   std::set<int64_t> Reached(const Reach& reach) {
+    const std::set<int64_t> literal = ReachedBy(reach, false);
+    EXPECT_EQ(ReachedBy(reach, true), literal);
+    return literal;
+  }
+
+  std::set<int64_t> ReachedBy(const Reach& reach, bool bound) {
     db::Query query;
     query << "SELECT e.id FROM employees e WHERE ";
-    AppendReachCondition(query, reach, "e.id", "e.department_id");
+    if (bound) {
+      AppendReachCondition(query, reach, "e.id", "e.department_id", database_->dialect());
+    } else {
+      AppendReachCondition(query, reach, "e.id", "e.department_id");
+    }
     return db::WithSession(*database_, [&](soci::session& session) {
       long long id = 0;
       soci::statement statement(session);
@@ -97,6 +109,36 @@ TEST_F(Access, ScopesReachSelfSubtreeOrEveryone) {
   Identity technical;
   technical.permissions = {{read, Scope::kSubtree}};
   EXPECT_TRUE(Reached(ReachOn(technical, read, "2026-06-01")).empty());
+}
+
+TEST_F(Access, TheCallerHimselfIsReachedWhetherOrNotHisDepartmentIs) {
+  const std::string read(kEmployeesRead);
+  // The manager works in IT, which he heads: his own row needs no condition.
+  const Reach manager = ReachOn(Person(kManager, {{read, Scope::kSubtree}}), read, "2026-06-01");
+  ASSERT_TRUE(manager.self_department);
+  EXPECT_TRUE(ReachesDepartment(manager, *manager.self_department));
+  db::Query query;
+  AppendReachCondition(query, manager, "e.id", "e.department_id", database_->dialect());
+  EXPECT_EQ(query.sql().find("e.id ="), std::string::npos) << query.sql();
+  // Were he employed outside the departments he reaches, he would still be.
+  Reach elsewhere = manager;
+  elsewhere.departments = {5, 6};
+  EXPECT_EQ(Reached(elsewhere), (std::set<int64_t>{kManager, 8, 9, 10}));
+  elsewhere.self_department.reset();  // unknown: the condition names him
+  EXPECT_EQ(Reached(elsewhere), (std::set<int64_t>{kManager, 8, 9, 10}));
+}
+
+TEST_F(Access, TheOrgChartNamesTheNearestHeadAboveAsManager) {
+  ManualClock clock(std::chrono::sys_days(*ParseIsoDate("2026-06-01")) + std::chrono::hours(12));
+  AccessResolver resolver(*database_, clock.AsClock());
+  const auto chart = resolver.Chart();
+  EXPECT_EQ(chart->ManagerOf(kEmployee, 3), 3);     // the head of IT-DEV
+  EXPECT_EQ(chart->ManagerOf(3, 3), kManager);      // IT-DEV's head: the head of IT above
+  EXPECT_EQ(chart->ManagerOf(7, 4), 6);             // IT-OPS, headed by 6
+  EXPECT_EQ(chart->ManagerOf(1, 1), std::nullopt);  // the bank's head
+  EXPECT_EQ(resolver.Chart(), chart);               // kept for kAccessCacheTtl
+  resolver.Invalidate();
+  EXPECT_NE(resolver.Chart(), chart);
 }
 
 TEST_F(Access, ADelegationWidensTheDeputysReachOnlyWithinItsDates) {

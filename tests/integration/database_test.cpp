@@ -163,6 +163,9 @@ TEST_F(DatabaseTest, SessionsAreConfigured) {
     EXPECT_EQ(foreign_keys, 1);
     EXPECT_EQ(busy_timeout, 5000);
     EXPECT_EQ(synchronous, 1);  // NORMAL
+    long long mmap_size = -1;
+    lease.session() << "PRAGMA mmap_size", soci::into(mmap_size);
+    EXPECT_EQ(mmap_size, 0);  // WAL readers would unmap the file after every write
   } else {
     std::string time_zone;
     lease.session() << "SHOW TimeZone", soci::into(time_zone);
@@ -366,6 +369,91 @@ TEST_F(DatabaseTest, TimestampsRoundTripAsUtc) {
   const auto parsed = ParseTimestamp(stored);
   ASSERT_TRUE(parsed.has_value()) << stored;
   EXPECT_EQ(*parsed, time) << stored;
+}
+
+// A cached statement of the counters table, counting the times it was made.
+std::atomic<int> counter_reads_made{0};
+struct CounterRead : CachedStatement {
+  explicit CounterRead(soci::session& session) : statement(session) {
+    ++counter_reads_made;
+    statement.exchange(soci::into(value));
+    statement.exchange(soci::use(id, "id"));
+    statement.alloc();
+    statement.prepare("SELECT value FROM counters WHERE id >= :id ORDER BY id",
+                      soci::details::st_repeatable_query);
+    statement.define_and_bind();
+  }
+  long long id = 0;
+  int value = -1;
+  soci::statement statement;
+};
+
+CounterRead& CachedCounterRead(Lease& lease) {
+  return lease.Cached<CounterRead>(
+      "counter read", [](soci::session& session) { return std::make_unique<CounterRead>(session); });
+}
+
+TEST_F(DatabaseTest, CachedStatementsLiveWithTheirSessionAndRunAgainWithNewValues) {
+  DatabaseOptions options = test_database_.Options(1);
+  Database database(options);
+  counter_reads_made = 0;
+  WithSession(database, [](soci::session& session) { session << "UPDATE counters SET value = 5"; });
+  for (int i = 0; i < 3; ++i) {
+    Lease lease = database.Acquire();
+    CounterRead& read = CachedCounterRead(lease);
+    read.id = 1;
+    ASSERT_TRUE(read.statement.execute(true));
+    EXPECT_EQ(read.value, 5);
+    read.id = 2;
+    EXPECT_FALSE(read.statement.execute(true));
+    EndUse(read.statement, lease.dialect());
+  }
+  EXPECT_EQ(counter_reads_made, 1);  // made once, then reused
+  {
+    Lease lease = database.Acquire();
+    CachedCounterRead(lease);
+    lease.DropCached("counter read");
+  }
+  {
+    Lease lease = database.Acquire();
+    CachedCounterRead(lease);
+    lease.MarkBroken();  // reopened with its session: the statement goes with it
+  }
+  {
+    Lease lease = database.Acquire();
+    CounterRead& read = CachedCounterRead(lease);
+    read.id = 1;
+    ASSERT_TRUE(read.statement.execute(true));
+    EXPECT_EQ(read.value, 5);
+    EndUse(read.statement, lease.dialect());
+  }
+  EXPECT_EQ(counter_reads_made, 3);
+}
+
+// A SQLite statement stopped after its first row keeps its read snapshot
+// until it is reset, and a snapshot held between requests would keep the
+// WAL from ever being checkpointed.
+TEST_F(DatabaseTest, EndUseReleasesTheReadSnapshotOfACachedStatement) {
+  if (test_database_.dialect() != Dialect::kSqlite) GTEST_SKIP() << "SQLite only";
+  WithSession(*database_,
+              [](soci::session& session) { session << "INSERT INTO counters (id, value) VALUES (2, 0)"; });
+  Lease reader = database_->Acquire();
+  CounterRead& read = CachedCounterRead(reader);
+  read.id = 1;
+  ASSERT_TRUE(read.statement.execute(true));  // a second row is left unread
+  // Whether a passive checkpoint after a new write leaves frames behind.
+  const auto checkpoint_blocked = [&] {
+    return WithSession(*database_, [](soci::session& session) {
+      session << "UPDATE counters SET value = value + 1 WHERE id = 1";
+      int busy = -1, log = -1, checkpointed = -1;
+      session << "PRAGMA wal_checkpoint(PASSIVE)", soci::into(busy), soci::into(log),
+          soci::into(checkpointed);
+      return checkpointed < log;
+    });
+  };
+  EXPECT_TRUE(checkpoint_blocked());
+  EndUse(read.statement, reader.dialect());
+  EXPECT_FALSE(checkpoint_blocked());
 }
 
 // Opens every session of `database`; on SQLite (no server to lose) they are

@@ -1,17 +1,23 @@
 // Pure pieces under the users service: dates, the department closure, the
-// search key, query parameters, If-Match.
+// org chart's managers, the search key, query parameters, If-Match, the
+// employee JSON.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
+#include "auth/access.hpp"
 #include "auth/identity_cache.hpp"
 #include "common/date.hpp"
 #include "common/text.hpp"
 #include "http/etag.hpp"
 #include "http/query_fields.hpp"
+#include "http/resource.hpp"
 #include "support/errors.hpp"
+#include "users/json.hpp"
 #include "users/org_tree.hpp"
 #include "users/repository.hpp"
 
@@ -51,6 +57,59 @@ TEST(DepartmentClosure, HoldsEveryAncestorWithItsDepth) {
 
 TEST(DepartmentClosure, RefusesACycle) {
   EXPECT_THROW(users::ComputeClosure({{1, 2}, {2, 1}}), std::invalid_argument);
+}
+
+TEST(OrgChart, TheManagerIsTheNearestHeadAboveWhoIsSomeoneElse) {
+  // 1 (head 100) ─ 2 (head 200) ─ 3 (no head)
+  //              └ 4 (head 400)
+  const auth::OrgChart chart({{3, 2, 0}, {1, 0, 100}, {4, 1, 400}, {2, 1, 200}});
+  EXPECT_EQ(chart.ManagerOf(7, 3), 200);    // no head of his own: the parent's
+  EXPECT_EQ(chart.ManagerOf(7, 2), 200);    // his department's head
+  EXPECT_EQ(chart.ManagerOf(200, 2), 100);  // a head's manager is the head above
+  EXPECT_EQ(chart.ManagerOf(400, 4), 100);
+  EXPECT_EQ(chart.ManagerOf(100, 1), std::nullopt);  // the top
+  EXPECT_EQ(chart.ManagerOf(7, 99), std::nullopt);   // an unknown department
+  EXPECT_EQ(auth::OrgChart().ManagerOf(7, 1), std::nullopt);
+}
+
+TEST(OrgChart, ACycleEndsTheWalk) {
+  const auth::OrgChart chart({{1, 2, 0}, {2, 1, 0}});
+  EXPECT_EQ(chart.ManagerOf(7, 1), std::nullopt);
+}
+
+TEST(EmployeeJson, TheWrittenTextIsTheDomsText) {
+  users::Employee e;
+  e.id = 12;
+  e.personnel_number = "T-0012";
+  e.last_name = "Ёлкина \"Юлия\"";
+  e.first_name = "Анна\\";
+  e.email = "a@b.ru";
+  e.position_id = 3;
+  e.position = "Бухгалтер";
+  e.department_id = 5;
+  e.hire_date = *ParseIsoDate("2020-02-29");
+  e.employment_rate = 50;
+  e.schedule_id = 2;
+  e.phone = "+7 900";
+  e.salary_kopecks = 12345600;
+  e.version = 4;
+  for (const bool personal : {false, true}) {
+    for (const bool salary : {false, true}) {
+      for (const bool dismissed : {false, true}) {
+        e.personal_visible = personal;
+        e.salary_visible = salary;
+        e.dismissal_date = dismissed ? ParseIsoDate("2026-01-31") : std::nullopt;
+        e.middle_name = dismissed ? std::optional<std::string>("Петровна") : std::nullopt;
+        e.manager_id = dismissed ? std::optional<int64_t>() : std::optional<int64_t>(7);
+        EXPECT_EQ(users::EmployeeJsonText(e), users::EmployeeJson(e).dump());
+      }
+    }
+  }
+  const std::vector<users::Employee> items{e, e};
+  const nlohmann::json page = http::PageJson(http::ItemsJson(items, users::EmployeeJson), 12);
+  EXPECT_EQ(users::EmployeePageJsonText(items, 12), page.dump());
+  EXPECT_EQ(users::EmployeePageJsonText({}, std::nullopt),
+            http::PageJson(nlohmann::json::array(), {}).dump());
 }
 
 http::Request WithQuery(std::vector<std::pair<std::string, std::string>> query) {

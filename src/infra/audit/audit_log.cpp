@@ -1,5 +1,7 @@
 #include "infra/audit/audit_log.hpp"
 
+#include <memory>
+
 #include "common/error.hpp"
 #include "infra/db/query.hpp"
 #include "infra/db/timestamp.hpp"
@@ -8,9 +10,16 @@
 namespace tabel::audit {
 namespace {
 
+constexpr const char* kInsertColumns =
+    "INSERT INTO audit_log (at, account_id, action, object_type, object_id, client, request_id, details) "
+    "VALUES ";
 constexpr const char* kInsert =
     "INSERT INTO audit_log (at, account_id, action, object_type, object_id, client, request_id, details) "
     "VALUES (:at, :account_id, :action, :object_type, :object_id, :client, :request_id, :details)";
+
+std::string DetailsText(const Entry& entry) {
+  return entry.details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 }  // namespace
 
@@ -20,11 +29,83 @@ void Append(soci::session& session, const Actor& actor, const Entry& entry,
   const long long account_id = actor.identity.account_id;
   soci::indicator account_ind = account_id > 0 ? soci::i_ok : soci::i_null;
   soci::indicator object_ind = entry.object_id.empty() ? soci::i_null : soci::i_ok;
-  const std::string details = entry.details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string details = DetailsText(entry);
   session << kInsert, soci::use(when, "at"), soci::use(account_id, account_ind, "account_id"),
       soci::use(entry.action, "action"), soci::use(entry.object_type, "object_type"),
       soci::use(entry.object_id, object_ind, "object_id"), soci::use(actor.client_address, "client"),
       soci::use(actor.request_id, "request_id"), soci::use(details, "details");
+}
+
+namespace {
+
+// INSERT … VALUES (…), … for `rows` rows, with the values of the statement
+// it is kept with. Each row's values carry names of their own (the
+// PostgreSQL backend binds a name at one place only); the row's variables
+// are sized once, as the statement binds references to them.
+struct CachedInsert : db::CachedStatement {
+  struct Row {
+    std::string action, object_type, object_id, details;
+    soci::indicator object_ind = soci::i_null;
+  };
+
+  CachedInsert(soci::session& session, size_t count) : rows(count), statement(session) {
+    std::string sql = kInsertColumns;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const std::string n = std::to_string(i);
+      sql += (i == 0 ? "(" : ", (");
+      sql += ":at" + n + ", :account_id" + n + ", :action" + n + ", :object_type" + n + ", :object_id" + n +
+             ", :client" + n + ", :request_id" + n + ", :details" + n + ")";
+      Row& row = rows[i];
+      statement.exchange(soci::use(at, "at" + n));
+      statement.exchange(soci::use(account_id, account_ind, "account_id" + n));
+      statement.exchange(soci::use(row.action, "action" + n));
+      statement.exchange(soci::use(row.object_type, "object_type" + n));
+      statement.exchange(soci::use(row.object_id, row.object_ind, "object_id" + n));
+      statement.exchange(soci::use(client, "client" + n));
+      statement.exchange(soci::use(request_id, "request_id" + n));
+      statement.exchange(soci::use(row.details, "details" + n));
+    }
+    statement.alloc();
+    statement.prepare(sql, soci::details::st_repeatable_query);
+    statement.define_and_bind();
+  }
+
+  std::string at, client, request_id;
+  long long account_id = 0;
+  soci::indicator account_ind = soci::i_null;
+  std::vector<Row> rows;
+  soci::statement statement;
+};
+
+}  // namespace
+
+void AppendAll(db::Lease& lease, const Actor& actor, const std::vector<Entry>& entries,
+               std::chrono::system_clock::time_point at) {
+  if (entries.empty()) return;
+  const std::string key = "audit_log insert of " + std::to_string(entries.size());
+  auto& insert = lease.Cached<CachedInsert>(
+      key, [&](soci::session& session) { return std::make_unique<CachedInsert>(session, entries.size()); });
+  insert.at = db::FormatTimestamp(at);
+  insert.account_id = actor.identity.account_id;
+  insert.account_ind = actor.identity.account_id > 0 ? soci::i_ok : soci::i_null;
+  insert.client = actor.client_address;
+  insert.request_id = actor.request_id;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    CachedInsert::Row& row = insert.rows[i];
+    row.action = entries[i].action;
+    row.object_type = entries[i].object_type;
+    row.object_id = entries[i].object_id;
+    row.object_ind = entries[i].object_id.empty() ? soci::i_null : soci::i_ok;
+    row.details = DetailsText(entries[i]);
+  }
+  try {
+    insert.statement.execute(true);
+  } catch (...) {
+    db::EndUse(insert.statement, lease.dialect());
+    lease.DropCached(key);
+    throw;
+  }
+  db::EndUse(insert.statement, lease.dialect());
 }
 
 std::vector<Record> AuditLog::List(const Filter& filter) {

@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "infra/db/dialect.hpp"
@@ -60,6 +61,21 @@ DatabaseTarget ParseDatabaseUrl(std::string_view url,
 
 class Database;
 
+// A statement prepared on one session and kept with it for reuse (see
+// Lease::Cached): SQLite compiles it once, PostgreSQL prepares it once on
+// the server and then only binds and executes it. Derive from it to hold
+// the soci::statement with the variables it binds. It is destroyed before
+// its session closes (and with it when the session is reopened).
+class CachedStatement {
+ public:
+  virtual ~CachedStatement() = default;
+};
+
+// Ends one use of a cached statement: on SQLite resets it, so that it holds
+// no read snapshot (which would keep the WAL from being checkpointed)
+// between uses. Call it after the last fetch, also after an error.
+void EndUse(soci::statement& statement, Dialect dialect) noexcept;
+
 // Exclusive use of one pooled session, returned to the pool on destruction.
 // Thread-safety: a Lease belongs to one thread (one operation) at a time;
 // it may be moved to another thread between statements.
@@ -81,9 +97,25 @@ class Lease {
   // the next lease. For callers that saw a connection error.
   void MarkBroken() noexcept;
 
+  // The statement cached on this session under `key` (its SQL text), made
+  // by make(session) — a std::unique_ptr<T>, T derived from CachedStatement
+  // — on first use. Throws what `make` throws; nothing is cached then.
+  template <class T, class Make>
+  T& Cached(const std::string& key, Make&& make) {
+    if (auto* found = dynamic_cast<T*>(FindCached(key))) return *found;
+    std::unique_ptr<T> made = make(session());
+    T& statement = *made;
+    StoreCached(key, std::move(made));
+    return statement;
+  }
+  // Forgets the statement under `key`: after it failed, its state is unknown.
+  void DropCached(const std::string& key) noexcept;
+
  private:
   friend class Database;
   Lease(Database* database, size_t position) : database_(database), position_(position) {}
+  CachedStatement* FindCached(const std::string& key);
+  void StoreCached(const std::string& key, std::unique_ptr<CachedStatement> statement);
 
   Database* database_;  // null once moved from
   size_t position_;
@@ -128,9 +160,13 @@ class Database {
   struct Slot {
     bool reopen = false;
     std::chrono::steady_clock::time_point last_used{};
+    // At most kMaxCachedStatements; emptied before the session closes.
+    std::unordered_map<std::string, std::unique_ptr<CachedStatement>> statements;
   };
 
   void Connect(size_t position);
+  // Drops the session's cached statements, then closes it.
+  void Close(size_t position) noexcept;
   void Configure(soci::session& session);
   void Release(size_t position, bool broken) noexcept;
 

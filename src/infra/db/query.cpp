@@ -1,5 +1,7 @@
 #include "infra/db/query.hpp"
 
+#include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace tabel::db {
@@ -16,7 +18,7 @@ std::string Query::Param(std::string value) {
   return ":" + bindings_.back().name;
 }
 
-void Query::Prepare(soci::statement& statement) {
+void Query::Bind(soci::statement& statement) {
   for (const Binding& binding : bindings_) {
     if (binding.is_int) {
       statement.exchange(soci::use(ints_[binding.index], binding.name));
@@ -25,10 +27,30 @@ void Query::Prepare(soci::statement& statement) {
     }
   }
   statement.alloc();
+}
+
+void Query::Prepare(soci::statement& statement) {
+  Bind(statement);
   // One-time: PostgreSQL runs it with one PQexecParams round trip instead
   // of prepare, execute and deallocate; the SQL text differs per request.
   statement.prepare(sql_, soci::details::st_one_time_query);
   statement.define_and_bind();
+}
+
+void Query::PrepareRepeatable(soci::statement& statement) {
+  Bind(statement);
+  statement.prepare(sql_, soci::details::st_repeatable_query);
+  statement.define_and_bind();
+}
+
+void Query::CopyValuesFrom(const Query& other) {
+  const bool same = bindings_.size() == other.bindings_.size() && ints_.size() == other.ints_.size() &&
+                    strings_.size() == other.strings_.size() &&
+                    std::equal(bindings_.begin(), bindings_.end(), other.bindings_.begin(),
+                               [](const Binding& a, const Binding& b) { return a.is_int == b.is_int; });
+  if (!same) throw std::logic_error("db::Query::CopyValuesFrom: the parameters differ");
+  std::copy(other.ints_.begin(), other.ints_.end(), ints_.begin());
+  std::copy(other.strings_.begin(), other.strings_.end(), strings_.begin());
 }
 
 }  // namespace tabel::db

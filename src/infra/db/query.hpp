@@ -42,8 +42,18 @@ class Query {
   const std::string& sql() const { return sql_; }
 
   // Binds every parameter to `statement` (after the caller's into()s were
-  // exchanged), then prepares and defines it. Throws soci::soci_error.
+  // exchanged), then prepares and defines it as a one-time statement.
+  // Throws soci::soci_error.
   void Prepare(soci::statement& statement);
+  // The same, prepared to be executed again (db::CachedStatement): later
+  // executions take the values CopyValuesFrom() puts in.
+  void PrepareRepeatable(soci::statement& statement);
+
+  // Copies the parameter values of `other`, built to the same text (so the
+  // same parameters in the same order), into this query's storage, which a
+  // statement prepared from it reads at every execution. Throws
+  // std::logic_error when the parameters differ in number or kind.
+  void CopyValuesFrom(const Query& other);
 
  private:
   struct Binding {
@@ -51,6 +61,8 @@ class Query {
     bool is_int = false;
     size_t index = 0;
   };
+
+  void Bind(soci::statement& statement);
 
   std::string sql_;
   std::deque<long long> ints_;  // deques: references stay valid as they grow

@@ -118,4 +118,16 @@ auto WithSession(Database& database, F&& f) -> std::invoke_result_t<F&, soci::se
   }
 }
 
+// Like WithSession, with the Lease itself: for cached statements
+// (Lease::Cached).
+template <class F>
+auto WithLease(Database& database, F&& f) -> std::invoke_result_t<F&, Lease&> {
+  try {
+    Lease lease = database.Acquire();
+    return f(lease);
+  } catch (const soci::soci_error& error) {
+    Rethrow(error);
+  }
+}
+
 }  // namespace tabel::db
