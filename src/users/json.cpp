@@ -42,24 +42,6 @@ bool NullRefused(http::JsonFields& fields, const char* name) {
   return false;
 }
 
-// A nullable text member of a PATCH: absent, null (clear) or a value.
-std::optional<std::optional<std::string>> NullableText(http::JsonFields& fields, const char* name,
-                                                       size_t max_length) {
-  if (!fields.Contains(name)) return std::nullopt;
-  if (fields.IsNull(name)) return std::optional<std::string>();
-  auto value = fields.Text(name, false, max_length);
-  if (!value) return std::nullopt;
-  return std::optional<std::string>(std::move(*value));
-}
-
-std::optional<std::optional<int64_t>> NullableId(http::JsonFields& fields, const char* name) {
-  if (!fields.Contains(name)) return std::nullopt;
-  if (fields.IsNull(name)) return std::optional<int64_t>();
-  auto value = fields.Int(name, false, 1, kMaxId);
-  if (!value) return std::nullopt;
-  return std::optional<int64_t>(*value);
-}
-
 }  // namespace
 
 EmployeeChanges ParseEmployeeChanges(const nlohmann::json& body, bool creating) {
@@ -74,7 +56,7 @@ EmployeeChanges ParseEmployeeChanges(const nlohmann::json& body, bool creating) 
   c.personnel_number = fields.Text("personnel_number", required, kMaxPersonnelNumber);
   c.last_name = fields.Text("last_name", required, kMaxName);
   c.first_name = fields.Text("first_name", required, kMaxName);
-  c.middle_name = NullableText(fields, "middle_name", kMaxName);
+  c.middle_name = fields.NullableText("middle_name", kMaxName);
   c.email = fields.String("email", required, kMaxEmail);
   if (c.email) {
     for (char& ch : *c.email) {
@@ -85,11 +67,11 @@ EmployeeChanges ParseEmployeeChanges(const nlohmann::json& body, bool creating) 
       c.email.reset();
     }
   }
-  c.phone = NullableText(fields, "phone", kMaxPhone);
+  c.phone = fields.NullableText("phone", kMaxPhone);
   if (c.phone && *c.phone && !IsPhone(**c.phone)) {
     fields.Add("phone", "must be a phone number: digits, spaces, '+', '-', '(' and ')'");
   }
-  c.region = NullableText(fields, "region", kMaxName);
+  c.region = fields.NullableText("region", kMaxName);
   c.position_id = fields.Int("position_id", required, 1, kMaxId);
   c.department_id = fields.Int("department_id", required, 1, kMaxId);
   c.schedule_id = fields.Int("schedule_id", required, 1, kMaxId);
@@ -126,8 +108,8 @@ DepartmentChanges ParseDepartmentChanges(const nlohmann::json& body, bool creati
     fields.Add("code", "must hold only Latin letters, digits, '-', '_' and '.'");
   }
   c.name = fields.Text("name", creating, kMaxTitle);
-  c.parent_id = NullableId(fields, "parent_id");
-  c.head_employee_id = NullableId(fields, "head_employee_id");
+  c.parent_id = fields.NullableInt("parent_id", 1, kMaxId);
+  c.head_employee_id = fields.NullableInt("head_employee_id", 1, kMaxId);
   fields.Finish();
   return c;
 }
