@@ -184,7 +184,9 @@ struct App::Runtime {
         requests_repository(database, clock),
         management(requests_repository, users, access, holidays, clock,
                    {.first_leave_after_months = config.first_leave_after_months,
-                    .enforce_split_leave = config.enforce_split_leave}) {
+                    .enforce_split_leave = config.enforce_split_leave,
+                    .lapses = {.carry_over_days = config.leave_carry_over_days,
+                               .expiry_months = config.leave_expiry_months}}) {
     RegisterProcessMetrics(registry, database);
     ops::RegisterRoutes(router, ops);
     const auto wanted = [&](std::string_view service) {

@@ -139,6 +139,19 @@ const std::vector<Setting>& Settings() {
            Fail("TABEL_SPLIT_LEAVE_RULE", "must be enforce or warn", value);
          config.enforce_split_leave = value == "enforce";
        }},
+      {"TABEL_LEAVE_CARRY_OVER_DAYS",
+       "Unused annual leave days a working year carries into the next; the rest lapses when the year ends. "
+       "unlimited (the Labour Code default) or 0-365.",
+       [](Config& config, const std::string& value) {
+         config.leave_carry_over_days = value == "unlimited"
+                                            ? std::nullopt
+                                            : std::optional<int>(static_cast<int>(ParseInteger(
+                                                  "TABEL_LEAVE_CARRY_OVER_DAYS", value, 0, 365)));
+       }},
+      Integer("TABEL_LEAVE_EXPIRY_MONTHS",
+              "Months after the end of its working year in which annual leave must be used, then it lapses; "
+              "0 = never (the Labour Code default).",
+              &Config::leave_expiry_months, 0, 120),
       Integer("TABEL_IO_THREADS", "Threads running the HTTP server.", &Config::io_threads, 1, 64),
       Integer("TABEL_BLOCKING_THREADS",
               "Threads for database and other blocking calls; 0 = one per core on SQLite "

@@ -45,6 +45,10 @@ struct Config {
   // Labour Code rules of annual leave that a company may relax.
   int first_leave_after_months = 6;  // art. 122; 0 = no rule
   bool enforce_split_leave = true;   // art. 125: refuse (true) or warn (false)
+  // Unused annual leave: the days a working year carries into the next
+  // (nullopt: all), and the months after its end in which it lapses (0: never).
+  std::optional<int> leave_carry_over_days;
+  int leave_expiry_months = 0;
 
   int io_threads = 1;
   int blocking_threads = 0;  // 0 = by the database (app.cpp BlockingThreads)

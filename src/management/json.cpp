@@ -200,13 +200,23 @@ nlohmann::json LedgerEntryJson(const LedgerEntry& e) {
 }
 
 nlohmann::json BalanceJson(const Balance& b) {
-  return {{"kind", b.kind},
-          {"as_of", FormatIsoDate(b.as_of)},
-          {"balance_days", DaysOf(b.balance)},
-          {"accrued_days", DaysOf(b.accrued)},
-          {"used_days", DaysOf(b.used)},
-          {"adjusted_days", DaysOf(b.adjusted)},
-          {"pending_days", DaysOf(b.pending)}};
+  nlohmann::json body = {{"kind", b.kind},
+                         {"as_of", FormatIsoDate(b.as_of)},
+                         {"balance_days", DaysOf(b.balance)},
+                         {"accrued_days", DaysOf(b.accrued)},
+                         {"used_days", DaysOf(b.used)},
+                         {"adjusted_days", DaysOf(b.adjusted)},
+                         {"expired_days", DaysOf(b.expired)},
+                         {"pending_days", DaysOf(b.pending)}};
+  if (const auto& year = b.working_year) {
+    body["working_year"] = {{"start", FormatIsoDate(year->start)},
+                            {"end", FormatIsoDate(year->end)},
+                            {"carried_over_days", DaysOf(year->carried_over)}};
+    body["next_lapse"] = year->next_lapse_on ? nlohmann::json{{"date", FormatIsoDate(*year->next_lapse_on)},
+                                                              {"days", DaysOf(year->next_lapse)}}
+                                             : nlohmann::json(nullptr);
+  }
+  return body;
 }
 
 }  // namespace tabel::management

@@ -145,21 +145,33 @@ struct HistoryEntry {
 struct LedgerEntry {
   int64_t id = 0;
   std::string kind;
-  std::string entry;  // opening, accrual, usage, return, adjustment, compensation
+  std::string entry;  // opening, accrual, usage, return, adjustment, compensation, expiry
   int64_t centidays = 0;
   Date effective_on{};
   std::optional<int64_t> request_id, account_id;
   std::optional<std::string> comment;
 };
 
+// Where an annual balance stands in its working year (counted from the
+// hire date), and what the company's lapse policy does to it.
+struct WorkingYearState {
+  Date start{}, end{};
+  int64_t carried_over = 0;           // days of earlier years it started with
+  std::optional<Date> next_lapse_on;  // the next day days lapse, if no more leave is taken
+  int64_t next_lapse = 0;             // how many then
+};
+
 struct Balance {
   std::string kind;
   Date as_of{};
-  int64_t balance = 0;  // centidays available today: the ledger plus the accrual due but not posted
+  int64_t balance =
+      0;  // centidays available today: the ledger plus the accrual and lapses due but not posted
   int64_t accrued = 0;  // opening and accruals
   int64_t used = 0;     // usage net of returns (pending requests included), and compensation
   int64_t adjusted = 0;
-  int64_t pending = 0;  // held by pending requests (included in used)
+  int64_t expired = 0;                           // lapsed under the carry-over and expiry policy
+  int64_t pending = 0;                           // held by pending requests (included in used)
+  std::optional<WorkingYearState> working_year;  // the annual balance only
 };
 
 }  // namespace tabel::management

@@ -63,6 +63,10 @@ constexpr const char* kInsertAccount =
     "ON CONFLICT (employee_id) DO NOTHING";
 constexpr const char* kSelectAccruedMonths =
     "SELECT accrued_months FROM leave_accounts WHERE employee_id = :id";
+constexpr const char* kSelectLapsedThrough =
+    "SELECT lapsed_through FROM leave_accounts WHERE employee_id = :id";
+constexpr const char* kSetLapsedThrough =
+    "UPDATE leave_accounts SET lapsed_through = :through, updated_at = :at WHERE employee_id = :id";
 constexpr const char* kSetAccruedMonths =
     "UPDATE leave_accounts SET accrued_months = :months, updated_at = :at WHERE employee_id = :id";
 constexpr const char* kInsertLedger =
@@ -75,7 +79,8 @@ constexpr const char* kLedgerSums =
     "SELECT COALESCE(SUM(centidays), 0), "
     "COALESCE(SUM(CASE WHEN entry IN ('opening', 'accrual') THEN centidays ELSE 0 END), 0), "
     "COALESCE(SUM(CASE WHEN entry IN ('usage', 'return', 'compensation') THEN -centidays ELSE 0 END), 0), "
-    "COALESCE(SUM(CASE WHEN entry = 'adjustment' THEN centidays ELSE 0 END), 0) "
+    "COALESCE(SUM(CASE WHEN entry = 'adjustment' THEN centidays ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN entry = 'expiry' THEN -centidays ELSE 0 END), 0) "
     "FROM leave_ledger WHERE employee_id = :id AND kind = :kind";
 constexpr const char* kPendingCharged =
     "SELECT COALESCE(SUM(charged_centidays), 0) FROM requests WHERE employee_id = :id AND balance_kind = "
@@ -593,6 +598,49 @@ int64_t RequestsTx::LedgerSum(int64_t employee_id, const std::string& kind) {
   return sum;
 }
 
+int RequestsTx::AccruedMonths(int64_t employee_id) {
+  const long long id = employee_id;
+  int months = 0;
+  session_ << kSelectAccruedMonths, soci::into(months), soci::use(id, "id");
+  return session_.got_data() ? months : 0;
+}
+
+std::optional<Date> RequestsTx::LapsedThrough(int64_t employee_id) {
+  const long long id = employee_id;
+  std::string through;
+  soci::indicator through_ind = soci::i_null;
+  session_ << kSelectLapsedThrough, soci::into(through, through_ind), soci::use(id, "id");
+  if (!session_.got_data() || through_ind != soci::i_ok) return std::nullopt;
+  return db::ParseStoredDate(through, "leave_accounts.lapsed_through");
+}
+
+void RequestsTx::SetLapsedThrough(int64_t employee_id, Date through) {
+  const long long id = employee_id;
+  const std::string at = db::FormatTimestamp(now_), day = FormatIsoDate(through);
+  session_ << kSetLapsedThrough, soci::use(day, "through"), soci::use(at, "at"), soci::use(id, "id");
+}
+
+std::vector<LedgerEntry> RequestsTx::Entries(int64_t employee_id, const std::string& kind) {
+  db::Query query;
+  query << kLedgerColumns << " WHERE employee_id = " << query.Param(static_cast<long long>(employee_id))
+        << " AND kind = " << query.Param(kind) << " ORDER BY id";
+  return SelectLedger(session_, query);
+}
+
+BalanceSums RequestsTx::Sums(int64_t employee_id, const std::string& kind) {
+  const long long id = employee_id;
+  long long total = 0, accrued = 0, used = 0, adjusted = 0, expired = 0, pending = 0;
+  session_ << kLedgerSums, soci::into(total), soci::into(accrued), soci::into(used), soci::into(adjusted),
+      soci::into(expired), soci::use(id, "id"), soci::use(kind, "kind");
+  session_ << kPendingCharged, soci::into(pending), soci::use(id, "id"), soci::use(kind, "kind");
+  return {.total = total,
+          .accrued = accrued,
+          .used = used,
+          .adjusted = adjusted,
+          .expired = expired,
+          .pending = pending};
+}
+
 // ---- RequestsRepository ----
 
 RequestsRepository::RequestsRepository(db::Database& database, Clock clock)
@@ -736,32 +784,6 @@ std::vector<LedgerEntry> RequestsRepository::Ledger(int64_t employee_id,
   if (page.after) query << " AND id > " << query.Param(static_cast<long long>(*page.after));
   query << " ORDER BY id LIMIT " << query.Param(static_cast<long long>(page.limit) + 1);
   return db::WithSession(database_, [&](soci::session& session) { return SelectLedger(session, query); });
-}
-
-BalanceSums RequestsRepository::Sums(int64_t employee_id, const std::string& kind) {
-  const long long id = employee_id;
-  return db::WithSession(database_, [&](soci::session& session) {
-    BalanceSums sums;
-    long long total = 0, accrued = 0, used = 0, adjusted = 0, pending = 0;
-    session << kLedgerSums, soci::into(total), soci::into(accrued), soci::into(used), soci::into(adjusted),
-        soci::use(id, "id"), soci::use(kind, "kind");
-    session << kPendingCharged, soci::into(pending), soci::use(id, "id"), soci::use(kind, "kind");
-    sums.total = total;
-    sums.accrued = accrued;
-    sums.used = used;
-    sums.adjusted = adjusted;
-    sums.pending = pending;
-    return sums;
-  });
-}
-
-int RequestsRepository::AccruedMonths(int64_t employee_id) {
-  const long long id = employee_id;
-  return db::WithSession(database_, [&](soci::session& session) {
-    int months = 0;
-    session << kSelectAccruedMonths, soci::into(months), soci::use(id, "id");
-    return session.got_data() ? months : 0;
-  });
 }
 
 }  // namespace tabel::management

@@ -29,7 +29,12 @@
 
 namespace tabel::management {
 
-// The statements of one write transaction (see Write()).
+struct BalanceSums {
+  int64_t total = 0, accrued = 0, used = 0, adjusted = 0, expired = 0, pending = 0;
+};
+
+// The statements of one write transaction (see Write()), or of a read
+// (see Read()).
 class RequestsTx {
  public:
   RequestsTx(soci::session& session, db::Dialect dialect, std::chrono::system_clock::time_point now);
@@ -78,6 +83,17 @@ class RequestsTx {
                      const std::optional<std::string>& from_status, const std::string& to_status,
                      std::optional<int> step, const std::optional<std::string>& comment);
 
+  // Months of service whose accrual is posted (0 before the first write),
+  // without taking the lock.
+  int AccruedMonths(int64_t employee_id);
+  // The last day through which lapses of unused leave are posted (nullopt:
+  // none yet).
+  std::optional<Date> LapsedThrough(int64_t employee_id);
+  void SetLapsedThrough(int64_t employee_id, Date through);
+  // Every entry of the employee's `kind` balance, in id order.
+  std::vector<LedgerEntry> Entries(int64_t employee_id, const std::string& kind);
+  // The balance's sums, and the days held by pending requests.
+  BalanceSums Sums(int64_t employee_id, const std::string& kind);
   // Appends a ledger entry (its id is ignored).
   void Post(int64_t employee_id, const LedgerEntry& entry);
   // The sum of the employee's ledger for `kind`.
@@ -87,10 +103,6 @@ class RequestsTx {
   soci::session& session_;
   db::Dialect dialect_;
   std::chrono::system_clock::time_point now_;
-};
-
-struct BalanceSums {
-  int64_t total = 0, accrued = 0, used = 0, adjusted = 0, pending = 0;
 };
 
 class RequestsRepository {
@@ -105,6 +117,15 @@ class RequestsRepository {
   template <class F>
   auto Write(F&& f) {
     return db::WithWriteTransaction(database_, [&](soci::session& session) {
+      RequestsTx tx(session, database_.dialect(), clock_());
+      return f(tx);
+    });
+  }
+
+  // Runs f(RequestsTx&) on a session of its own, for reads only.
+  template <class F>
+  auto Read(F&& f) {
+    return db::WithSession(database_, [&](soci::session& session) {
       RequestsTx tx(session, database_.dialect(), clock_());
       return f(tx);
     });
@@ -135,9 +156,6 @@ class RequestsRepository {
   // page.limit + 1 entries in id order.
   std::vector<LedgerEntry> Ledger(int64_t employee_id, const std::optional<std::string>& kind,
                                   const http::PageRequest& page);
-  BalanceSums Sums(int64_t employee_id, const std::string& kind);
-  // Months of service whose accrual is posted (0 before the first write).
-  int AccruedMonths(int64_t employee_id);
 
  private:
   db::Database& database_;

@@ -272,16 +272,35 @@ int ManagementService::PostAccrualsIn(RequestsTx& tx, const users::Employee& emp
                                       Date through) {
   if (employee.dismissal_date) through = std::min(through, *employee.dismissal_date);
   const int due = CompletedMonths(employee.hire_date, through);
-  if (due <= posted_months) return posted_months;
-  LedgerEntry entry;
-  entry.kind = std::string(kAnnual);
-  entry.entry = "accrual";
-  entry.centidays = AccruedFor(due) - AccruedFor(posted_months);
-  entry.effective_on = AddMonths(employee.hire_date, due) - days{1};
-  entry.comment = "months " + std::to_string(posted_months + 1) + "–" + std::to_string(due) + " of service";
-  tx.Post(employee.id, entry);
-  tx.SetAccruedMonths(employee.id, due);
-  return due;
+  for (const LedgerEntry& entry : AccrualEntries(employee.hire_date, posted_months, due)) {
+    tx.Post(employee.id, entry);
+  }
+  const int posted = std::max(due, posted_months);
+  if (posted > posted_months) tx.SetAccruedMonths(employee.id, posted);
+  if (!options_.lapses.Any()) return posted;
+  const std::optional<Date> lapsed = tx.LapsedThrough(employee.id);
+  if (lapsed && *lapsed >= through) return posted;
+  for (const Lapse& lapse : LapsesIn(tx, employee, posted, lapsed, through)) {
+    tx.Post(employee.id, {.kind = std::string(kAnnual),
+                          .entry = "expiry",
+                          .centidays = -lapse.centidays,
+                          .effective_on = lapse.on,
+                          .comment = lapse.Comment(options_.lapses)});
+  }
+  tx.SetLapsedThrough(employee.id, through);
+  return posted;
+}
+
+std::vector<Lapse> ManagementService::LapsesIn(RequestsTx& tx, const users::Employee& employee, int posted,
+                                               std::optional<Date> after, Date through) {
+  if (!options_.lapses.Any()) return {};
+  if (employee.dismissal_date) through = std::min(through, *employee.dismissal_date);
+  std::vector<LedgerEntry> entries = tx.Entries(employee.id, std::string(kAnnual));
+  for (LedgerEntry& accrual :
+       AccrualEntries(employee.hire_date, posted, CompletedMonths(employee.hire_date, through))) {
+    entries.push_back(std::move(accrual));
+  }
+  return LapsesDue(options_.lapses, employee.hire_date, entries, after, through);
 }
 
 int64_t ManagementService::AvailableOn(RequestsTx& tx, const users::Employee& employee,
@@ -293,6 +312,12 @@ int64_t ManagementService::AvailableOn(RequestsTx& tx, const users::Employee& em
     if (employee.dismissal_date) through = std::min(through, *employee.dismissal_date);
     const int due = CompletedMonths(employee.hire_date, through);
     if (due > posted) available += AccruedFor(due) - AccruedFor(posted);
+    // Days that lapse by `on` itself cannot be taken from that day.
+    if (options_.lapses.Any()) {
+      for (const Lapse& lapse : LapsesIn(tx, employee, posted, tx.LapsedThrough(employee.id), on)) {
+        available -= lapse.centidays;
+      }
+    }
   }
   return available;
 }
@@ -615,12 +640,12 @@ Request ManagementService::Reject(const Actor& actor, int64_t id, const Transiti
 namespace {
 
 // Gives back what a request charged to a balance.
-void ReturnCharge(RequestsTx& tx, const Request& r, const Actor& actor, Date today) {
+void ReturnCharge(RequestsTx& tx, const Request& r, const Actor& actor) {
   if (r.charged_centidays <= 0 || !r.balance_kind) return;
   tx.Post(r.employee_id, {.kind = *r.balance_kind,
                           .entry = "return",
                           .centidays = r.charged_centidays,
-                          .effective_on = today,
+                          .effective_on = r.start_date,  // when the usage it reverses was
                           .request_id = r.id,
                           .account_id = actor.identity.account_id});
 }
@@ -656,7 +681,7 @@ Request ManagementService::Decide(const Actor& actor, int64_t id, const Transiti
       r->step_role.reset();
       r->approver_employee_id.reset();
       tx.Update(*r);
-      ReturnCharge(tx, *r, actor, Today());
+      ReturnCharge(tx, *r, actor);
       Record(tx, actor, *r, "rejected", from, t.comment, decided);
       return tx.FindForUpdate(id).value();
     }
@@ -710,21 +735,23 @@ void ManagementService::FinishApproval(RequestsTx& tx, const Actor& actor, Reque
   if (!employment) throw Error::NotFound("No such employee.");
   const users::Employee& leaving = *employment;
   const int posted_months = tx.LockEmployee(r.employee_id);  // held already: the months posted now
+  // Days that lapse before the last day are not paid out; they are posted
+  // when they fall due, like any lapse.
+  int64_t lapsing = 0;
+  for (const Lapse& lapse : LapsesIn(tx, leaving, posted_months, tx.LapsedThrough(r.employee_id), last_day)) {
+    lapsing += lapse.centidays;
+  }
   const int accrued = std::max(posted_months, CompletedMonths(leaving.hire_date, last_day));
   const int compensated = std::max(accrued, MonthsForCompensation(leaving.hire_date, last_day));
-  if (compensated > posted_months) {
-    tx.Post(r.employee_id,
-            {.kind = std::string(kAnnual),
-             .entry = "accrual",
-             .centidays = AccruedFor(compensated) - AccruedFor(posted_months),
-             .effective_on = last_day,
-             .request_id = r.id,
-             .comment = "months " + std::to_string(posted_months + 1) + "–" + std::to_string(compensated) +
-                        " to the last day (half a month or more counts as a month)"});
-    tx.SetAccruedMonths(r.employee_id, compensated);
+  for (LedgerEntry& entry : AccrualEntries(leaving.hire_date, posted_months, compensated)) {
+    entry.effective_on = std::min(entry.effective_on, last_day);
+    entry.request_id = r.id;
+    *entry.comment += " to the last day (half a month or more counts as a month)";
+    tx.Post(r.employee_id, entry);
   }
+  if (compensated > posted_months) tx.SetAccruedMonths(r.employee_id, compensated);
   for (const std::string_view kind : {kAnnual, kAdditional}) {
-    const int64_t left = tx.LedgerSum(r.employee_id, std::string(kind));
+    const int64_t left = tx.LedgerSum(r.employee_id, std::string(kind)) - (kind == kAnnual ? lapsing : 0);
     if (left <= 0) continue;
     tx.Post(r.employee_id, {.kind = std::string(kind),
                             .entry = "compensation",
@@ -738,21 +765,25 @@ void ManagementService::FinishApproval(RequestsTx& tx, const Actor& actor, Reque
 
 void ManagementService::ReverseDismissalIn(RequestsTx& tx, const Actor& actor, const Request& r) {
   users_.RecordDismissal(tx.session(), actor, r.employee_id, std::nullopt);
-  const Date today = Today();
+  int64_t accrual_reversed = 0;
   for (const LedgerEntry& entry : tx.EntriesOf(r.id)) {
+    if (entry.entry == "accrual") accrual_reversed += entry.centidays;
     tx.Post(r.employee_id, {.kind = entry.kind,
                             .entry = entry.entry,
                             .centidays = -entry.centidays,
-                            .effective_on = today,
+                            .effective_on = entry.effective_on,
                             .request_id = r.id,
                             .account_id = actor.identity.account_id,
                             .comment = "dismissal cancelled"});
   }
-  auto employment = users::UsersService::EmploymentIn(tx.session(), r.employee_id);
-  const int posted_months = tx.LockEmployee(r.employee_id);
-  if (employment) {
-    const int due = CompletedMonths(employment->hire_date, today);
-    if (posted_months > due) tx.SetAccruedMonths(r.employee_id, due);
+  // The accrual is posted as it was before the dismissal (the months whose
+  // accrual was reversed), then to today.
+  const int posted_months = tx.LockEmployee(r.employee_id);  // held already
+  int before = posted_months;
+  while (before > 0 && AccruedFor(posted_months) - AccruedFor(before) < accrual_reversed) --before;
+  if (before != posted_months) tx.SetAccruedMonths(r.employee_id, before);
+  if (auto employment = users::UsersService::EmploymentIn(tx.session(), r.employee_id)) {
+    PostAccrualsIn(tx, *employment, before, Today());
   }
 }
 
@@ -773,7 +804,7 @@ Request ManagementService::Withdraw(const Actor& actor, int64_t id, const Transi
     r->step_role.reset();
     r->approver_employee_id.reset();
     tx.Update(*r);
-    if (from == kPending) ReturnCharge(tx, *r, actor, Today());
+    if (from == kPending) ReturnCharge(tx, *r, actor);
     Record(tx, actor, *r, "withdrawn", from, t.comment, std::nullopt);
     return tx.FindForUpdate(id).value();
   });
@@ -811,7 +842,7 @@ Request ManagementService::Cancel(const Actor& actor, int64_t id, const Transiti
     const std::string from = r->status;
     r->status = std::string(kCancelled);
     tx.Update(*r);
-    ReturnCharge(tx, *r, actor, today);
+    ReturnCharge(tx, *r, actor);
     Record(tx, actor, *r, "cancelled", from, t.comment, std::nullopt);
     if (type.kind == kDismissal) ReverseDismissalIn(tx, actor, *r);
     return tx.FindForUpdate(id).value();
@@ -850,24 +881,52 @@ Request ManagementService::Close(const Actor& actor, int64_t id, Date end_date, 
 
 // ---- balances ----
 
-Balance ManagementService::BalanceOf(const users::Employee& employee, const std::string& kind, Date today) {
-  const BalanceSums sums = repository_.Sums(employee.id, kind);
-  Balance b;
-  b.kind = kind;
-  b.as_of = today;
-  b.balance = sums.total;
-  b.accrued = sums.accrued;
-  b.used = sums.used;
-  b.adjusted = sums.adjusted;
-  b.pending = sums.pending;
-  if (kind == kAnnual) {
-    Date through = today;
-    if (employee.dismissal_date) through = std::min(through, *employee.dismissal_date);
-    const int due = CompletedMonths(employee.hire_date, through);
-    const int posted = repository_.AccruedMonths(employee.id);
-    if (due > posted) {
-      b.balance += AccruedFor(due) - AccruedFor(posted);
-      b.accrued += AccruedFor(due) - AccruedFor(posted);
+Balance ManagementService::BalanceOf(RequestsTx& tx, const users::Employee& employee, const std::string& kind,
+                                     Date today) {
+  const BalanceSums sums = tx.Sums(employee.id, kind);
+  Balance b{.kind = kind,
+            .as_of = today,
+            .balance = sums.total,
+            .accrued = sums.accrued,
+            .used = sums.used,
+            .adjusted = sums.adjusted,
+            .expired = sums.expired,
+            .pending = sums.pending};
+  if (kind != kAnnual) return b;
+  // The accrual and lapses due by today that no write has posted yet.
+  Date through = today;
+  if (employee.dismissal_date) through = std::min(through, *employee.dismissal_date);
+  const int posted = tx.AccruedMonths(employee.id);
+  const int due = std::max(posted, CompletedMonths(employee.hire_date, through));
+  b.balance += AccruedFor(due) - AccruedFor(posted);
+  b.accrued += AccruedFor(due) - AccruedFor(posted);
+  std::vector<LedgerEntry> entries = tx.Entries(employee.id, b.kind);
+  for (LedgerEntry& accrual : AccrualEntries(employee.hire_date, posted, due))
+    entries.push_back(std::move(accrual));
+  const std::optional<Date> lapsed = tx.LapsedThrough(employee.id);
+  for (const Lapse& lapse : LapsesDue(options_.lapses, employee.hire_date, entries, lapsed, through)) {
+    b.balance -= lapse.centidays;
+    b.expired += lapse.centidays;
+    entries.push_back(
+        {.kind = b.kind, .entry = "expiry", .centidays = -lapse.centidays, .effective_on = lapse.on});
+  }
+  WorkingYearState& year = b.working_year.emplace();
+  year.start = WorkingYearStart(employee.hire_date, through);
+  year.end = AddMonths(year.start, 12) - days{1};
+  year.carried_over = CarriedOver(employee.hire_date, entries, through);
+  // The next lapse if no more leave is taken than is planned: the accrual
+  // of the months to come counts, up to the dismissal date.
+  if (options_.lapses.Any()) {
+    Date horizon = AddMonths(year.end, options_.lapses.expiry_months) + days{1};
+    if (employee.dismissal_date) horizon = std::min(horizon, *employee.dismissal_date);
+    for (LedgerEntry& accrual :
+         AccrualEntries(employee.hire_date, due, CompletedMonths(employee.hire_date, horizon))) {
+      entries.push_back(std::move(accrual));
+    }
+    const auto next = LapsesDue(options_.lapses, employee.hire_date, entries, through, horizon);
+    if (!next.empty()) {
+      year.next_lapse_on = next.front().on;
+      year.next_lapse = next.front().centidays;
     }
   }
   return b;
@@ -876,8 +935,10 @@ Balance ManagementService::BalanceOf(const users::Employee& employee, const std:
 std::vector<Balance> ManagementService::Balances(const Actor& actor, int64_t employee_id) {
   const users::Employee employee = EmployeeInReach(actor, employee_id, auth::kRequestsRead);
   const Date today = Today();
-  return {BalanceOf(employee, std::string(kAnnual), today),
-          BalanceOf(employee, std::string(kAdditional), today)};
+  return repository_.Read([&](RequestsTx& tx) {
+    return std::vector<Balance>{BalanceOf(tx, employee, std::string(kAnnual), today),
+                                BalanceOf(tx, employee, std::string(kAdditional), today)};
+  });
 }
 
 Page<LedgerEntry> ManagementService::Ledger(const Actor& actor, int64_t employee_id,

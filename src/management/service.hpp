@@ -42,6 +42,7 @@
 #include "infra/bus/outbox.hpp"
 #include "management/model.hpp"
 #include "management/repository.hpp"
+#include "management/rules.hpp"
 #include "users/service.hpp"
 
 namespace tabel::management {
@@ -52,6 +53,8 @@ struct LeaveRulesOptions {
   // Art. 125: refuse (true) or only warn about (false) a split leave
   // without a part of 14 days.
   bool enforce_split_leave = true;
+  // Carry-over and expiry of unused annual leave; by default none lapses.
+  LapsePolicy lapses;
 };
 
 template <class T>
@@ -118,11 +121,17 @@ class ManagementService {
   // the first step (a manager step goes to `approver`). Runs inside `tx`.
   void SubmitIn(RequestsTx& tx, const Actor& actor, Request& request, const RequestType& type,
                 int posted_months, std::optional<int64_t> approver);
-  // Posts the accrual due by `through` beyond `posted_months`; returns the
-  // months posted now.
+  // Posts the accrual due by `through` beyond `posted_months`, then the
+  // lapses due by then; returns the months posted now.
   int PostAccrualsIn(RequestsTx& tx, const users::Employee& employee, int posted_months, Date through);
+  // The lapses of annual leave due on days in (after, through] (never after
+  // the dismissal date), counting the accrual due beyond `posted` months;
+  // none unless the policy lets days lapse.
+  std::vector<Lapse> LapsesIn(RequestsTx& tx, const users::Employee& employee, int posted,
+                              std::optional<Date> after, Date through);
   // The balance the employee will have on `on`, in centidays: the ledger
-  // plus the annual accrual due by then beyond `posted` months.
+  // plus the annual accrual due by then beyond `posted` months, less the
+  // lapses due by then.
   int64_t AvailableOn(RequestsTx& tx, const users::Employee& employee, const std::string& kind, Date on,
                       int posted);
   // The history row (`step`: the step decided, or entered), the outbox
@@ -137,7 +146,7 @@ class ManagementService {
   // A cancelled dismissal: the dismissal date cleared, its ledger entries
   // reversed, the accrual left posted to today only.
   void ReverseDismissalIn(RequestsTx& tx, const Actor& actor, const Request& request);
-  Balance BalanceOf(const users::Employee& employee, const std::string& kind, Date today);
+  Balance BalanceOf(RequestsTx& tx, const users::Employee& employee, const std::string& kind, Date today);
   Date Today() const;
 
   RequestsRepository& repository_;

@@ -21,6 +21,7 @@
 
 #include "common/date.hpp"
 #include "infra/db/transaction.hpp"
+#include "management/rules.hpp"
 #include "support/demo_server.hpp"
 
 namespace tabel::testing {
@@ -102,8 +103,41 @@ class Management : public ::testing::Test {
     });
   }
 
+  // hr hires someone into IT-DEV on `hire_date`; returns the employee's id.
+  int64_t Hire(const std::string& personnel_number, const std::string& hire_date) {
+    const HttpResponse hired = Call("hr", "POST", "/api/v1/employees",
+                                    json{{"personnel_number", personnel_number},
+                                         {"last_name", "Новикова"},
+                                         {"first_name", "Анна"},
+                                         {"email", personnel_number + "@demo.tabel.local"},
+                                         {"position_id", 1},
+                                         {"department_id", 3},
+                                         {"schedule_id", 1},
+                                         {"hire_date", hire_date},
+                                         {"salary_kopecks", 10000000}}
+                                        .dump());
+    EXPECT_EQ(hired.status, 201) << hired.body;
+    return json::parse(hired.body).value("id", int64_t{0});
+  }
+
+  json AnnualBalanceOf(int64_t employee) {
+    const json body =
+        json::parse(Call("hr", "GET", "/api/v1/employees/" + std::to_string(employee) + "/balances").body);
+    for (const json& item : body.at("items")) {
+      if (item.at("kind") == "annual") return item;
+    }
+    return nullptr;
+  }
+
   std::unique_ptr<DemoServer> server_;
 };
+
+// Two working years and ten days ago (the server's today may be a day
+// later than the test's; ten days leave room for it).
+Date HiredTwoYearsAgo() {
+  const Date today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return management::AddMonths(today - std::chrono::days{10}, -24);
+}
 
 TEST_F(Management, EmployeeRequestsVacationManagerApprovesAndTheHistoryTellsItAll) {
   const double before = AnnualBalance(kEmployee);
@@ -146,6 +180,80 @@ TEST_F(Management, EmployeeRequestsVacationManagerApprovesAndTheHistoryTellsItAl
       Count("SELECT COUNT(*) FROM audit_log WHERE object_type = 'request' AND action = 'request.approved'"),
       1);
   EXPECT_EQ(AnnualBalance(kEmployee), before - 12.0);
+}
+
+TEST_F(Management, UnusedAnnualLeaveCarriesOverAndNeverLapsesByDefault) {
+  const Date hire = HiredTwoYearsAgo();
+  const int64_t id = Hire("N-101", FormatIsoDate(hire));
+  const json annual = AnnualBalanceOf(id);
+  // 28 days of each of two working years, all unused; the third year began
+  // ten days ago.
+  EXPECT_EQ(annual["balance_days"], 56.0);
+  EXPECT_EQ(annual["expired_days"], 0.0);
+  EXPECT_EQ(annual["working_year"]["start"], FormatIsoDate(management::AddMonths(hire, 24)));
+  EXPECT_EQ(annual["working_year"]["end"],
+            FormatIsoDate(management::AddMonths(hire, 36) - std::chrono::days{1}));
+  EXPECT_EQ(annual["working_year"]["carried_over_days"], 56.0);
+  EXPECT_TRUE(annual["next_lapse"].is_null());
+}
+
+// A company that carries at most 5 days into the next working year and
+// lets them lapse 6 months after the year ends.
+class ManagementWithLapses : public Management {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<DemoServer>(std::map<std::string, std::string>{
+        {"TABEL_LEAVE_CARRY_OVER_DAYS", "5"}, {"TABEL_LEAVE_EXPIRY_MONTHS", "6"}});
+  }
+};
+
+TEST_F(ManagementWithLapses, DaysBeyondTheCarryOverAndDaysNotUsedInTimeLapse) {
+  const Date hire = HiredTwoYearsAgo();
+  const Date year3 = management::AddMonths(hire, 24);
+  const int64_t id = Hire("N-102", FormatIsoDate(hire));
+  // Year 1: 23 of its 28 days lapsed when it ended, the other 5 six months
+  // later; year 2: 23 lapsed ten days ago. 5 days are left, carried over,
+  // and lapse in their turn six months into year 3.
+  json annual = AnnualBalanceOf(id);
+  EXPECT_EQ(annual["accrued_days"], 56.0);
+  EXPECT_EQ(annual["expired_days"], 51.0);
+  EXPECT_EQ(annual["balance_days"], 5.0);
+  EXPECT_EQ(annual["working_year"]["carried_over_days"], 5.0);
+  EXPECT_EQ(annual["next_lapse"]["date"], FormatIsoDate(management::AddMonths(year3, 6)));
+  EXPECT_EQ(annual["next_lapse"]["days"], 5.0);
+
+  // A vacation five days after that lapse: 6 more months of year 3 are
+  // accrued by then (14 days), the 5 carried days are gone.
+  const Date start = management::AddMonths(year3, 6) + std::chrono::days{5};
+  const auto vacation = [&](int days) {
+    return json{{"type", "vacation"},
+                {"employee_id", id},
+                {"start_date", FormatIsoDate(start)},
+                {"end_date", FormatIsoDate(start + std::chrono::days{days - 1})}};
+  };
+  // 30 calendar days charge at least 22 whatever holidays fall inside.
+  const HttpResponse refused = Call("hr", "POST", "/api/v1/requests", vacation(30).dump());
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["type"], "/problems/insufficient-balance");
+  EXPECT_THAT(json::parse(refused.body)["detail"].get<std::string>(),
+              ::testing::HasSubstr("14 are available"));
+  const double charged = Create("hr", vacation(10))["charged_days"];
+
+  // The write posted the lapses due, each saying why.
+  const json entries = json::parse(
+      Call("hr", "GET", "/api/v1/employees/" + std::to_string(id) + "/balance-entries?kind=annual").body);
+  std::vector<std::pair<std::string, double>> lapses;
+  for (const json& entry : entries["items"]) {
+    if (entry["entry"] == "expiry") lapses.emplace_back(entry["effective_on"], entry["days"]);
+  }
+  EXPECT_THAT(lapses,
+              ElementsAre(std::make_pair(FormatIsoDate(management::AddMonths(hire, 12)), -23.0),
+                          std::make_pair(
+                              FormatIsoDate(management::AddMonths(management::AddMonths(hire, 12), 6)), -5.0),
+                          std::make_pair(FormatIsoDate(year3), -23.0)));
+  annual = AnnualBalanceOf(id);
+  EXPECT_EQ(annual["expired_days"], 51.0);
+  EXPECT_EQ(annual["balance_days"], 5.0 - charged);  // the vacation's days are held from today
 }
 
 TEST_F(Management, RequestsAreVisibleOnlyWithinScope) {

@@ -4,14 +4,22 @@
 
 namespace tabel::testing {
 
-DemoServer::DemoServer()
+namespace {
+
+std::map<std::string, std::string> WithDefaults(std::map<std::string, std::string> env,
+                                                const std::string& url) {
+  env.emplace("TABEL_DATABASE_URL", url);
+  env.emplace("TABEL_DEMO_PASSWORD", kDemoPassword);
+  env.emplace("TABEL_JWT_SECRET", "functional-tests-secret-of-at-least-32-bytes");
+  return env;
+}
+
+}  // namespace
+
+DemoServer::DemoServer(const std::map<std::string, std::string>& env)
     : database_(std::make_unique<TestDatabase>()),
-      process_(std::make_unique<TabelProcess>(
-          std::vector<std::string>{"serve", "--demo"},
-          std::map<std::string, std::string>{
-              {"TABEL_DATABASE_URL", database_->url()},
-              {"TABEL_DEMO_PASSWORD", kDemoPassword},
-              {"TABEL_JWT_SECRET", "functional-tests-secret-of-at-least-32-bytes"}})) {}
+      process_(std::make_unique<TabelProcess>(std::vector<std::string>{"serve", "--demo"},
+                                              WithDefaults(env, database_->url()))) {}
 
 const std::string& DemoServer::Token(const std::string& login) {
   const auto found = tokens_.find(login);

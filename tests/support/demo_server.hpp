@@ -21,7 +21,8 @@ inline constexpr const char* kDemoPassword = "functional-demo-password";
 
 class DemoServer {
  public:
-  DemoServer();
+  // `env`: settings beyond the defaults (e.g. a leave policy).
+  explicit DemoServer(const std::map<std::string, std::string>& env = {});
 
   uint16_t port() const { return process_->port(); }
   TabelProcess& process() { return *process_; }

@@ -47,6 +47,21 @@ TEST(Config, EnvironmentOverridesDefaults) {
   EXPECT_EQ(config.read_timeout, std::chrono::milliseconds(2500));
 }
 
+TEST(Config, UnusedLeaveCarriesOverUnlessACompanyPolicySaysOtherwise) {
+  const Config defaults = LoadConfig(Env({}));
+  EXPECT_FALSE(defaults.leave_carry_over_days.has_value());
+  EXPECT_EQ(defaults.leave_expiry_months, 0);
+  const Config policy =
+      LoadConfig(Env({{"TABEL_LEAVE_CARRY_OVER_DAYS", "5"}, {"TABEL_LEAVE_EXPIRY_MONTHS", "18"}}));
+  EXPECT_EQ(policy.leave_carry_over_days, 5);
+  EXPECT_EQ(policy.leave_expiry_months, 18);
+  EXPECT_FALSE(LoadConfig(Env({{"TABEL_LEAVE_CARRY_OVER_DAYS", "unlimited"}})).leave_carry_over_days);
+  EXPECT_NE(ErrorOf({{"TABEL_LEAVE_CARRY_OVER_DAYS", "five"}}).find("TABEL_LEAVE_CARRY_OVER_DAYS"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({{"TABEL_LEAVE_EXPIRY_MONTHS", "-1"}}).find("TABEL_LEAVE_EXPIRY_MONTHS"),
+            std::string::npos);
+}
+
 TEST(Config, BadValuesNameTheVariable) {
   EXPECT_NE(ErrorOf({{"TABEL_HTTP_PORT", "80a"}}).find("TABEL_HTTP_PORT"), std::string::npos);
   EXPECT_NE(ErrorOf({{"TABEL_HTTP_PORT", "70000"}}).find("TABEL_HTTP_PORT"), std::string::npos);
