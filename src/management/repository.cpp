@@ -27,12 +27,23 @@ constexpr const char* kUpdateType =
     "balance_kind = :balance_kind, allow_past = :allow_past, exclusive = :exclusive, on_behalf = "
     ":on_behalf, version = version + 1, updated_at = :updated_at WHERE code = :code AND version = :version";
 
+// The columns of a request, from `r` (requests or a subset of them) joined
+// to its employee `e`; kRequestColumns reads them from every request.
+#define TABEL_REQUEST_FIELDS                                                                               \
+  "SELECT r.id, r.type, r.employee_id, e.department_id, r.start_date, r.end_date, r.status, r.exclusive, " \
+  "r.steps, r.step, r.step_role, r.approver_employee_id, r.balance_kind, r.charged_centidays, r.comment, " \
+  "r.destination, r.purpose, r.travel_days, r.certificate_number, r.hours, r.warnings, r.created_by, "     \
+  "r.version, r.created_at, r.updated_at"
 constexpr const char* kRequestColumns =
-    "SELECT r.id, r.type, r.employee_id, e.department_id, r.start_date, r.end_date, r.status, r.exclusive, "
-    "r.steps, "
-    "r.step, r.step_role, r.approver_employee_id, r.balance_kind, r.charged_centidays, r.comment, "
-    "r.destination, r.purpose, r.travel_days, r.certificate_number, r.hours, r.warnings, r.created_by, "
-    "r.version, r.created_at, r.updated_at FROM requests r JOIN employees e ON e.id = r.employee_id";
+    TABEL_REQUEST_FIELDS " FROM requests r JOIN employees e ON e.id = r.employee_id";
+// The queue: the pending requests waiting for the caller are found first
+// (MATERIALIZED: through requests_pending, whatever the statistics say),
+// and only they are joined to their employees for the reach condition.
+// Left to itself PostgreSQL may start from the reach's departments and
+// read every employee of them.
+constexpr const char* kQueueColumns =
+    TABEL_REQUEST_FIELDS " FROM waiting r JOIN employees e ON e.id = r.employee_id";
+#undef TABEL_REQUEST_FIELDS
 constexpr const char* kInsertRequest =
     "INSERT INTO requests (type, employee_id, start_date, end_date, status, exclusive, steps, step, "
     "step_role, approver_employee_id, balance_kind, charged_centidays, comment, destination, purpose, "
@@ -718,7 +729,7 @@ std::vector<Request> RequestsRepository::Queue(const std::vector<int64_t>& appro
                                                std::optional<int64_t> self, const auth::Reach& reach,
                                                const http::PageRequest& page) {
   db::Query query;
-  query << kRequestColumns << " WHERE r.status = 'pending' AND (";
+  query << "WITH waiting AS MATERIALIZED (SELECT * FROM requests r WHERE r.status = 'pending' AND (";
   bool first = true;
   if (!approvers.empty()) {
     query << "(r.step_role = 'manager' AND r.approver_employee_id IN (";
@@ -736,7 +747,8 @@ std::vector<Request> RequestsRepository::Queue(const std::vector<int64_t>& appro
   if (first) query << "1 = 0";
   query << ")";
   if (self) query << " AND r.employee_id <> " << query.Param(static_cast<long long>(*self));
-  query << " AND ";
+  if (page.after) query << " AND r.id > " << query.Param(static_cast<long long>(*page.after));
+  query << ") " << kQueueColumns << " WHERE ";
   auth::AppendReachCondition(query, reach, "r.employee_id", "e.department_id");
   AppendPageEnd(query, page);
   return db::WithSession(database_, [&](soci::session& session) { return SelectRequests(session, query); });
