@@ -22,7 +22,8 @@
 #include "auth/refresh_tokens.hpp"
 #include "auth/service.hpp"
 #include "auth/token_service.hpp"
-#include "calendar/holidays.hpp"
+#include "calendar/handlers.hpp"
+#include "calendar/production_calendar.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "http/blocking_pool.hpp"
@@ -182,7 +183,7 @@ struct App::Runtime {
         users_repository(database, clock),
         users(users_repository, access, clock),
         requests_repository(database, clock),
-        management(requests_repository, users, access, holidays, clock,
+        management(requests_repository, users, access, production_calendar, clock,
                    {.first_leave_after_months = config.first_leave_after_months,
                     .enforce_split_leave = config.enforce_split_leave}) {
     RegisterProcessMetrics(registry, database);
@@ -195,6 +196,7 @@ struct App::Runtime {
     if (wanted("auth")) auth::RegisterAdminRoutes(router, admin, blocking);
     if (wanted("users")) users::RegisterRoutes(router, users, blocking);
     if (wanted("management")) management::RegisterRoutes(router, management, blocking);
+    if (wanted("calendar")) calendar::RegisterRoutes(router, production_calendar);
   }
 
   Clock clock = SystemClock();
@@ -219,7 +221,9 @@ struct App::Runtime {
   auth::AdminService admin;
   users::UsersRepository users_repository;
   users::UsersService users;
-  calendar::StatutoryHolidays holidays;
+  // The shipped years, checked against their published totals: a bad one
+  // stops the process here (calendar::CalendarDataError).
+  calendar::ProductionCalendar production_calendar = calendar::ProductionCalendar::Embedded();
   management::RequestsRepository requests_repository;
   management::ManagementService management;
   http::Router router;
