@@ -182,6 +182,7 @@ struct App::Runtime {
         admin(admin_repository, accounts, audit_log, hasher, access, identities, clock),
         users_repository(database, clock),
         users(users_repository, access, clock),
+        production_calendar(calendar::ProductionCalendar::Load(config.production_calendar_dir)),
         requests_repository(database, clock),
         management(requests_repository, users, access, production_calendar, clock,
                    {.first_leave_after_months = config.first_leave_after_months,
@@ -221,9 +222,10 @@ struct App::Runtime {
   auth::AdminService admin;
   users::UsersRepository users_repository;
   users::UsersService users;
-  // The shipped years, checked against their published totals: a bad one
-  // stops the process here (calendar::CalendarDataError).
-  calendar::ProductionCalendar production_calendar = calendar::ProductionCalendar::Embedded();
+  // The shipped years and TABEL_PRODUCTION_CALENDAR_DIR's, each checked
+  // against its published totals: a bad one stops the process here
+  // (calendar::CalendarDataError).
+  calendar::ProductionCalendar production_calendar;
   management::RequestsRepository requests_repository;
   management::ManagementService management;
   http::Router router;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <utility>
 
@@ -328,6 +331,36 @@ ProductionCalendar ProductionCalendar::Embedded() {
     }
   }
   return ProductionCalendar(std::move(years));
+}
+
+ProductionCalendar ProductionCalendar::Load(const std::string& directory) {
+  ProductionCalendar calendar = Embedded();
+  if (directory.empty()) return calendar;
+  std::vector<std::filesystem::path> paths;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(directory, error), end; !error && it != end;
+       it.increment(error)) {
+    if (it->path().extension() == kDataExtension && it->is_regular_file()) paths.push_back(it->path());
+  }
+  if (error) {
+    throw CalendarDataError("production calendar: cannot read the folder " + directory + ": " +
+                            error.message());
+  }
+  std::sort(paths.begin(), paths.end());
+  std::set<int> seen;
+  for (const std::filesystem::path& path : paths) {
+    std::ifstream file(path, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (!file) throw CalendarDataError("production calendar: cannot read " + path.string());
+    CalendarYear year = ParseCalendarYear(text, path.string());
+    const int number = year.year();
+    if (!seen.insert(number).second) {
+      throw CalendarDataError("production calendar: the year " + std::to_string(number) +
+                              " is given twice in " + directory);
+    }
+    calendar.years_.insert_or_assign(number, std::move(year));
+  }
+  return calendar;
 }
 
 const CalendarYear* ProductionCalendar::Find(int year) const {

@@ -131,6 +131,11 @@ class ProductionCalendar final : public HolidayCalendar {
   // The years compiled into the binary (data/calendar/ru/*.json). Throws
   // CalendarDataError when one of them is bad.
   static ProductionCalendar Embedded();
+  // The compiled-in years, then every `*.json` file of `directory` (empty:
+  // none), each adding a year or replacing a compiled-in one (a decree newer
+  // than the binary). Throws CalendarDataError when the directory cannot be
+  // read, a file is bad, or two of its files give the same year.
+  static ProductionCalendar Load(const std::string& directory);
 
   // The year, or nullptr without data for it.
   const CalendarYear* Find(int year) const;

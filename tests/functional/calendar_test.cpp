@@ -1,19 +1,29 @@
 // The production calendar over HTTP on the demo company: every day of a
 // shipped year with its kind, the norms of the year, its months and
-// quarters, and bad years (always a 4xx problem+json naming the field).
+// quarters, and bad years (always a 4xx problem+json naming the field); and
+// a process that refuses to start on a year that disagrees with its totals.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
+#include "common/embedded.hpp"
 #include "support/demo_server.hpp"
+#include "support/tabel_process.hpp"
+#include "support/test_database.hpp"
 
 namespace tabel::testing {
 namespace {
 
 using nlohmann::json;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 class Calendar : public ::testing::Test {
  protected:
@@ -110,6 +120,32 @@ TEST_F(Calendar, AnonymousCallersAreUnauthorized) {
   const HttpResponse response = Get("", "/api/v1/production-calendar/2025");
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(response.Header("content-type"), "application/problem+json");
+}
+
+// A year whose data disagree with its published totals stops the process
+// before it listens, and the log names the file, the figure and both values.
+TEST(CalendarData, ABadYearInTheFolderStopsTheProcess) {
+  const TestDatabase database;
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() / ("tabel-calendar-functional-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  std::string text(*embedded::Find("data/calendar/ru/2025.json"));
+  const std::string published = "\"working_days\": 247";
+  text.replace(text.find(published), published.size(), "\"working_days\": 246");
+  std::ofstream(folder / "2025.json", std::ios::binary) << text;
+
+  const std::map<std::string, std::string> env = {{"TABEL_DATABASE_URL", database.url()},
+                                                  {"TABEL_HTTP_PORT", "0"},
+                                                  {"TABEL_PRODUCTION_CALENDAR_DIR", folder.string()}};
+  std::string refusal;
+  try {
+    TabelProcess process({"serve"}, env, std::chrono::seconds(30));
+  } catch (const std::runtime_error& error) {
+    refusal = error.what();
+  }
+  std::filesystem::remove_all(folder);
+  EXPECT_THAT(refusal, HasSubstr("did not start listening"));
+  EXPECT_THAT(refusal, HasSubstr("2025.json: working days of 2025: published 246, computed 247"));
 }
 
 }  // namespace

@@ -7,6 +7,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "calendar/json.hpp"
@@ -234,6 +238,63 @@ TEST(ProductionCalendar, TheSameYearTwiceIsRefused) {
   years.push_back(ParseCalendarYear(EmbeddedText(2025), "a.json"));
   years.push_back(ParseCalendarYear(EmbeddedText(2025), "b.json"));
   EXPECT_THROW(ProductionCalendar{std::move(years)}, CalendarDataError);
+}
+
+// A fresh folder under the system's temporary one, removed at the end.
+class CalendarFolder {
+ public:
+  CalendarFolder()
+      : path_(std::filesystem::temp_directory_path() /
+              ("tabel-calendar-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~CalendarFolder() { std::filesystem::remove_all(path_); }
+  CalendarFolder(const CalendarFolder&) = delete;
+  CalendarFolder& operator=(const CalendarFolder&) = delete;
+
+  std::string path() const { return path_.string(); }
+  void Write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name, std::ios::binary) << text;
+  }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path path_;
+};
+
+// The message Load refuses `folder` with ("" if it accepts it).
+std::string LoadRefusal(const std::string& folder) {
+  try {
+    ProductionCalendar::Load(folder);
+  } catch (const CalendarDataError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(ProductionCalendar, AFolderAddsOrReplacesYears) {
+  const CalendarFolder folder;
+  folder.Write("2025.json",
+               Replaced(EmbeddedText(2025), "«О переносе выходных дней в 2025 году»", "(новая редакция)"));
+  folder.Write("notes.txt", "not a calendar");
+  const ProductionCalendar calendar = ProductionCalendar::Load(folder.path());
+  EXPECT_EQ(calendar.Years(), (std::vector<int>{2024, 2025, 2026}));
+  EXPECT_THAT(calendar.Year(2025).source(), HasSubstr("(новая редакция)"));
+  EXPECT_EQ(ProductionCalendar::Load("").Years(), (std::vector<int>{2024, 2025, 2026}));
+}
+
+TEST(ProductionCalendar, AFolderWithABadYearIsRefusedNamingTheFile) {
+  const CalendarFolder folder;
+  folder.Write("2025.json", Replaced(EmbeddedText(2025), "\"working_days\": 247", "\"working_days\": 246"));
+  EXPECT_THAT(LoadRefusal(folder.path()),
+              AllOf(HasSubstr(folder.path() + "/2025.json"), HasSubstr("published 246, computed 247")));
+
+  const CalendarFolder twice;
+  twice.Write("a.json", EmbeddedText(2026));
+  twice.Write("b.json", EmbeddedText(2026));
+  EXPECT_THAT(LoadRefusal(twice.path()), HasSubstr("the year 2026 is given twice"));
+
+  EXPECT_THAT(LoadRefusal(folder.path() + "/absent"), HasSubstr("cannot read the folder"));
 }
 
 TEST(ProductionCalendar, JsonHasEveryDayAndTheNormsPerWeekLength) {
