@@ -22,7 +22,8 @@
 #include "auth/refresh_tokens.hpp"
 #include "auth/service.hpp"
 #include "auth/token_service.hpp"
-#include "calendar/holidays.hpp"
+#include "calendar/handlers.hpp"
+#include "calendar/production_calendar.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "http/blocking_pool.hpp"
@@ -181,8 +182,9 @@ struct App::Runtime {
         admin(admin_repository, accounts, audit_log, hasher, access, identities, clock),
         users_repository(database, clock),
         users(users_repository, access, clock),
+        production_calendar(calendar::ProductionCalendar::Load(config.production_calendar_dir)),
         requests_repository(database, clock),
-        management(requests_repository, users, access, holidays, clock,
+        management(requests_repository, users, access, production_calendar, clock,
                    {.first_leave_after_months = config.first_leave_after_months,
                     .enforce_split_leave = config.enforce_split_leave,
                     .lapses = {.carry_over_days = config.leave_carry_over_days,
@@ -197,6 +199,7 @@ struct App::Runtime {
     if (wanted("auth")) auth::RegisterAdminRoutes(router, admin, blocking);
     if (wanted("users")) users::RegisterRoutes(router, users, blocking);
     if (wanted("management")) management::RegisterRoutes(router, management, blocking);
+    if (wanted("calendar")) calendar::RegisterRoutes(router, production_calendar);
   }
 
   Clock clock = SystemClock();
@@ -221,7 +224,10 @@ struct App::Runtime {
   auth::AdminService admin;
   users::UsersRepository users_repository;
   users::UsersService users;
-  calendar::StatutoryHolidays holidays;
+  // The shipped years and TABEL_PRODUCTION_CALENDAR_DIR's, each checked
+  // against its published totals: a bad one stops the process here
+  // (calendar::CalendarDataError).
+  calendar::ProductionCalendar production_calendar;
   management::RequestsRepository requests_repository;
   management::ManagementService management;
   http::Router router;

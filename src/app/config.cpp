@@ -128,6 +128,15 @@ const std::vector<Setting>& Settings() {
            &Config::demo_password),
       Text("TABEL_SWAGGER_UI_DIR", "Folder with the swagger-ui-dist files served under /docs.",
            &Config::swagger_ui_dir),
+      {"TABEL_PRODUCTION_CALENDAR_DIR",
+       "Folder of production-calendar years (<year>.json, as data/calendar/README.md describes) added to the "
+       "compiled-in ones; a file for a compiled-in year replaces it. Empty = the compiled-in years only.",
+       [](Config& config, const std::string& value) {
+         if (!value.empty() && !std::filesystem::is_directory(value)) {
+           Fail("TABEL_PRODUCTION_CALENDAR_DIR", "must be a folder", value);
+         }
+         config.production_calendar_dir = value;
+       }},
       Integer("TABEL_FIRST_LEAVE_AFTER_MONTHS",
               "Months of work before the first annual leave (Labour Code art. 122); 0 = no rule.",
               &Config::first_leave_after_months, 0, 24),

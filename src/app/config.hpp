@@ -42,6 +42,8 @@ struct Config {
   std::string timezone = "Europe/Moscow";
   std::string demo_password = "demo";
   std::string swagger_ui_dir = DefaultSwaggerUiDir();
+  // Extra production-calendar years (<year>.json); empty = the compiled-in ones only.
+  std::string production_calendar_dir;
   // Labour Code rules of annual leave that a company may relax.
   int first_leave_after_months = 6;  // art. 122; 0 = no rule
   bool enforce_split_leave = true;   // art. 125: refuse (true) or warn (false)

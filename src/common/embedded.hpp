@@ -1,6 +1,7 @@
 #pragma once
-// Data files compiled into the binary (migrations, the OpenAPI document, the
-// docs page), so that one executable carries everything it needs.
+// Data files compiled into the binary (migrations, the production calendars,
+// the OpenAPI document, the docs page), so that one executable carries
+// everything it needs.
 // Thread-safety: immutable after static initialisation; safe from any thread.
 
 #include <optional>

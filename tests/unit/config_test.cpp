@@ -73,6 +73,9 @@ TEST(Config, BadValuesNameTheVariable) {
   EXPECT_NE(ErrorOf({{"TABEL_HTTP_HOST", "localhost"}}).find("TABEL_HTTP_HOST"), std::string::npos);
   EXPECT_NE(ErrorOf({{"TABEL_HTTP_HOST", ""}}).find("TABEL_HTTP_HOST"), std::string::npos);
   EXPECT_EQ(LoadConfig(Env({{"TABEL_HTTP_HOST", "::1"}})).http_host, "::1");
+  EXPECT_NE(ErrorOf({{"TABEL_PRODUCTION_CALENDAR_DIR", "/nonexistent/calendars"}})
+                .find("TABEL_PRODUCTION_CALENDAR_DIR"),
+            std::string::npos);
   const std::string short_secret = ErrorOf({{"TABEL_JWT_SECRET", "tooshort"}});
   EXPECT_NE(short_secret.find("TABEL_JWT_SECRET"), std::string::npos);
   EXPECT_EQ(short_secret.find("tooshort"), std::string::npos) << "a secret must never be echoed";

@@ -1,0 +1,157 @@
+#pragma once
+// The production calendar of the Russian Federation: for each year it has
+// data for, the kind of every day and the norms of working time.
+//
+// A year is one JSON file (data/calendar/README.md describes the format):
+// the public holidays of Labour Code art. 112, the transfers of days off
+// (the Government's yearly decree, and art. 112's own move of a holiday that
+// falls on a weekend), the weekend days made working, the pre-holiday days
+// shortened by one hour (art. 95), and the totals the year was published
+// with. Every year is checked against those totals when it is loaded, so a
+// mistyped date cannot go unnoticed. The shipped years are compiled into the
+// binary (data/calendar/ru/*.json); adding a year is adding a file.
+//
+// Norms follow the Ministry of Labour's method: a working day of a five-day
+// week lasts week/5 hours (8, 7.2 and 4.8 h for 40, 36 and 24 h), one hour
+// less on a pre-holiday day. Hours are kept in integer tenths.
+//
+// Thread-safety: immutable after construction; safe from any thread.
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "calendar/holidays.hpp"
+#include "common/date.hpp"
+
+namespace tabel::calendar {
+
+enum class DayKind {
+  kWorking,     // a full working day (a weekday, or a weekend day made working)
+  kWeekend,     // a day off: Saturday, Sunday, or a day off transferred by decree
+  kHoliday,     // a non-working public holiday (art. 112), whatever its weekday
+  kPreholiday,  // a working day shortened by one hour (art. 95)
+};
+
+// "working", "weekend", "holiday", "preholiday".
+std::string_view DayKindName(DayKind kind);
+
+inline constexpr bool IsWorkingKind(DayKind kind) {
+  return kind == DayKind::kWorking || kind == DayKind::kPreholiday;
+}
+
+// The week lengths norms are given for, in hours.
+inline constexpr std::array<int, 3> kWeekHours = {40, 36, 24};
+
+// The norm of one period for one week length.
+struct Norm {
+  int days = 0;
+  int64_t hours_tenths = 0;  // 1972 h = 19720
+  bool operator==(const Norm&) const = default;
+};
+
+// Norms of one period, indexed like kWeekHours.
+struct Norms {
+  std::array<Norm, kWeekHours.size()> by_week{};
+
+  // The norm for `week_hours` (one of kWeekHours; anything else is a
+  // programming error: std::out_of_range).
+  const Norm& ForWeek(int week_hours) const;
+  bool operator==(const Norms&) const = default;
+};
+
+// The totals a year was published with.
+struct PublishedTotals {
+  int working_days = 0;
+  std::array<int64_t, kWeekHours.size()> hours_tenths{};  // indexed like kWeekHours
+};
+
+// A bad data file: the message names the file or year and what is wrong
+// (for totals: the figure, the published and the computed value).
+class CalendarDataError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One year of the calendar.
+class CalendarYear {
+ public:
+  int year() const { return year_; }
+  // The decree and articles the year follows, as written in its file.
+  const std::string& source() const { return source_; }
+
+  // The first day of the year.
+  Date first_day() const;
+  // The kind of every day of the year, in order (365 or 366).
+  const std::vector<DayKind>& days() const { return days_; }
+  // The kind of `date`; `date` must fall in this year (std::out_of_range).
+  DayKind KindOf(Date date) const;
+  // Whether `date` is one of the year's art. 112 holidays.
+  bool IsHoliday(Date date) const;
+
+  const Norms& year_norms() const { return year_norms_; }
+  // January at index 0.
+  const std::array<Norms, 12>& month_norms() const { return month_norms_; }
+  // The first quarter at index 0.
+  const std::array<Norms, 4>& quarter_norms() const { return quarter_norms_; }
+
+ private:
+  friend CalendarYear ParseCalendarYear(std::string_view text, std::string_view name);
+
+  int year_ = 0;
+  std::string source_;
+  std::vector<DayKind> days_;
+  std::array<Norms, 12> month_norms_{};
+  std::array<Norms, 4> quarter_norms_{};
+  Norms year_norms_;
+};
+
+// Parses and checks one year file; `name` (the file's path) is used in
+// messages. Throws CalendarDataError when the text is not valid JSON, a
+// member is missing, unknown or of the wrong type, a date is outside the
+// year or contradicts another list (a transfer to a weekend, a working
+// weekend that is a weekday, a pre-holiday day that is not working …), or
+// when the computed working days or hours differ from the published ones.
+CalendarYear ParseCalendarYear(std::string_view text, std::string_view name);
+
+// The years the product knows, answering HolidayCalendar for every date:
+// from the year's data where there is some, else from the statutory list of
+// art. 112 (StatutoryHolidays). Regional holidays are not part of it yet:
+// `region` is ignored.
+class ProductionCalendar final : public HolidayCalendar {
+ public:
+  // Throws CalendarDataError when two of `years` are the same year.
+  explicit ProductionCalendar(std::vector<CalendarYear> years);
+
+  // The years compiled into the binary (data/calendar/ru/*.json). Throws
+  // CalendarDataError when one of them is bad.
+  static ProductionCalendar Embedded();
+  // The compiled-in years, then every `*.json` file of `directory` (empty:
+  // none), each adding a year or replacing a compiled-in one (a decree newer
+  // than the binary). Throws CalendarDataError when the directory cannot be
+  // read, a file is bad, or two of its files give the same year.
+  static ProductionCalendar Load(const std::string& directory);
+
+  // The year, or nullptr without data for it.
+  const CalendarYear* Find(int year) const;
+  // The year; Error::NotFound without data for it.
+  const CalendarYear& Year(int year) const;
+  // The years with data, ascending.
+  std::vector<int> Years() const;
+
+  // A public holiday of art. 112. Days off transferred to a weekday are not
+  // holidays: a vacation over them is charged (art. 120 excludes holidays
+  // only), as with the statutory list.
+  bool IsPublicHoliday(Date date, const std::optional<std::string>& region) const override;
+
+ private:
+  std::map<int, CalendarYear> years_;
+  StatutoryHolidays statutory_;
+};
+
+}  // namespace tabel::calendar

@@ -1,0 +1,317 @@
+// The production calendar: the shipped years against their published
+// figures, the kind of particular days, norms that add up, and data files
+// that must be refused.
+
+#include "calendar/production_calendar.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "calendar/json.hpp"
+#include "common/embedded.hpp"
+#include "common/error.hpp"
+
+namespace tabel::calendar {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+Date D(const char* text) { return *ParseIsoDate(text); }
+
+const ProductionCalendar& Shipped() {
+  static const ProductionCalendar calendar = ProductionCalendar::Embedded();
+  return calendar;
+}
+
+std::string EmbeddedText(int year) {
+  const auto text = embedded::Find("data/calendar/ru/" + std::to_string(year) + ".json");
+  if (!text) throw std::runtime_error("no embedded calendar for " + std::to_string(year));
+  return std::string(*text);
+}
+
+// `text` with its first `from` replaced by `to`.
+std::string Replaced(std::string text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  if (at == std::string::npos) throw std::runtime_error("\"" + from + "\" not in the text");
+  return text.replace(at, from.size(), to);
+}
+
+// The message ParseCalendarYear refuses `text` with ("" if it accepts it).
+std::string Refusal(const std::string& text) {
+  try {
+    ParseCalendarYear(text, "test.json");
+  } catch (const CalendarDataError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(ProductionCalendar, ShipsTheYears2024To2026) {
+  EXPECT_EQ(Shipped().Years(), (std::vector<int>{2024, 2025, 2026}));
+}
+
+TEST(ProductionCalendar, Years2025And2026Have247WorkingDaysAnd1972HoursAt40) {
+  for (const int year : {2025, 2026}) {
+    const Norms& norms = Shipped().Year(year).year_norms();
+    EXPECT_EQ(norms.ForWeek(40).days, 247) << year;
+    EXPECT_EQ(norms.ForWeek(40).hours_tenths, 19720) << year;
+    EXPECT_EQ(norms.ForWeek(36).hours_tenths, 17744) << year;
+    EXPECT_EQ(norms.ForWeek(24).hours_tenths, 11816) << year;
+  }
+}
+
+TEST(ProductionCalendar, Year2024Has248WorkingDaysAnd1979HoursAt40) {
+  const Norms& norms = Shipped().Year(2024).year_norms();
+  EXPECT_EQ(norms.ForWeek(40).days, 248);
+  EXPECT_EQ(norms.ForWeek(40).hours_tenths, 19790);
+  EXPECT_EQ(norms.ForWeek(36).hours_tenths, 17806);
+  EXPECT_EQ(norms.ForWeek(24).hours_tenths, 11854);
+}
+
+TEST(ProductionCalendar, QuartersOf2026AreThePublishedOnes) {
+  const auto& quarters = Shipped().Year(2026).quarter_norms();
+  const int days[] = {55, 62, 66, 64};
+  const int64_t forty[] = {4400, 4930, 5280, 5110};
+  const int64_t thirty_six[] = {3960, 4434, 4752, 4598};
+  for (size_t q = 0; q < 4; ++q) {
+    EXPECT_EQ(quarters[q].ForWeek(40).days, days[q]) << q + 1;
+    EXPECT_EQ(quarters[q].ForWeek(40).hours_tenths, forty[q]) << q + 1;
+    EXPECT_EQ(quarters[q].ForWeek(36).hours_tenths, thirty_six[q]) << q + 1;
+  }
+}
+
+TEST(ProductionCalendar, MonthsAndQuartersAddUpToTheYear) {
+  for (const int year : Shipped().Years()) {
+    const CalendarYear& data = Shipped().Year(year);
+    for (const int week : kWeekHours) {
+      Norm months;
+      for (const Norms& month : data.month_norms()) {
+        months.days += month.ForWeek(week).days;
+        months.hours_tenths += month.ForWeek(week).hours_tenths;
+      }
+      Norm quarters;
+      for (const Norms& quarter : data.quarter_norms()) {
+        quarters.days += quarter.ForWeek(week).days;
+        quarters.hours_tenths += quarter.ForWeek(week).hours_tenths;
+      }
+      EXPECT_EQ(months, data.year_norms().ForWeek(week)) << year << " " << week;
+      EXPECT_EQ(quarters, data.year_norms().ForWeek(week)) << year << " " << week;
+    }
+  }
+}
+
+TEST(ProductionCalendar, MonthlyNormsOf2025) {
+  const auto& months = Shipped().Year(2025).month_norms();
+  EXPECT_EQ(months[0].ForWeek(40), (Norm{17, 1360}));   // January: 1–8 off
+  EXPECT_EQ(months[2].ForWeek(40), (Norm{21, 1670}));   // March: 7th shortened
+  EXPECT_EQ(months[4].ForWeek(40), (Norm{18, 1440}));   // May: 1–4 and 8–11 off
+  EXPECT_EQ(months[10].ForWeek(40), (Norm{19, 1510}));  // November: the 1st worked and shortened
+  EXPECT_EQ(months[11].ForWeek(40), (Norm{22, 1760}));  // December: the 31st off
+}
+
+TEST(ProductionCalendar, KindsOfParticularDays) {
+  const CalendarYear& y2025 = Shipped().Year(2025);
+  EXPECT_EQ(y2025.days().size(), 365U);
+  EXPECT_EQ(y2025.KindOf(D("2025-01-04")), DayKind::kHoliday);     // a holiday on a Saturday
+  EXPECT_EQ(y2025.KindOf(D("2025-02-23")), DayKind::kHoliday);     // a holiday on a Sunday
+  EXPECT_EQ(y2025.KindOf(D("2025-05-02")), DayKind::kWeekend);     // from 4 January
+  EXPECT_EQ(y2025.KindOf(D("2025-05-08")), DayKind::kWeekend);     // from 23 February
+  EXPECT_EQ(y2025.KindOf(D("2025-06-13")), DayKind::kWeekend);     // from 8 March
+  EXPECT_EQ(y2025.KindOf(D("2025-11-01")), DayKind::kPreholiday);  // a working Saturday
+  EXPECT_EQ(y2025.KindOf(D("2025-11-03")), DayKind::kWeekend);
+  EXPECT_EQ(y2025.KindOf(D("2025-12-31")), DayKind::kWeekend);  // from 5 January
+  EXPECT_EQ(y2025.KindOf(D("2025-03-07")), DayKind::kPreholiday);
+  EXPECT_EQ(y2025.KindOf(D("2025-05-07")), DayKind::kWorking);  // before a transferred day off: full
+  EXPECT_EQ(y2025.KindOf(D("2025-07-15")), DayKind::kWorking);
+  EXPECT_EQ(y2025.KindOf(D("2025-07-19")), DayKind::kWeekend);
+
+  const CalendarYear& y2026 = Shipped().Year(2026);
+  EXPECT_EQ(y2026.KindOf(D("2026-01-09")), DayKind::kWeekend);  // from 3 January
+  EXPECT_EQ(y2026.KindOf(D("2026-03-09")), DayKind::kWeekend);  // 8 March was a Sunday
+  EXPECT_EQ(y2026.KindOf(D("2026-05-11")), DayKind::kWeekend);  // 9 May was a Saturday
+  EXPECT_EQ(y2026.KindOf(D("2026-05-08")), DayKind::kPreholiday);
+  EXPECT_EQ(y2026.KindOf(D("2026-12-31")), DayKind::kWeekend);
+  EXPECT_EQ(y2026.KindOf(D("2026-01-12")), DayKind::kWorking);
+
+  const CalendarYear& y2024 = Shipped().Year(2024);
+  EXPECT_EQ(y2024.days().size(), 366U);
+  EXPECT_EQ(y2024.KindOf(D("2024-04-27")), DayKind::kWorking);  // a working Saturday
+  EXPECT_EQ(y2024.KindOf(D("2024-11-02")), DayKind::kPreholiday);
+  EXPECT_EQ(y2024.KindOf(D("2024-12-28")), DayKind::kWorking);  // worked for 30 December: full
+  EXPECT_EQ(y2024.KindOf(D("2024-12-30")), DayKind::kWeekend);
+  EXPECT_THROW(y2024.KindOf(D("2025-01-01")), std::out_of_range);
+}
+
+// Management counts vacation days with this: transferred days off are
+// charged (art. 120 excludes holidays only); years without data fall back
+// to art. 112.
+TEST(ProductionCalendar, PublicHolidaysAreTheArt112OnesInEveryYear) {
+  const ProductionCalendar& calendar = Shipped();
+  EXPECT_TRUE(calendar.IsPublicHoliday(D("2025-01-04"), std::nullopt));
+  EXPECT_TRUE(calendar.IsPublicHoliday(D("2025-06-12"), std::nullopt));
+  EXPECT_FALSE(calendar.IsPublicHoliday(D("2025-05-02"), std::nullopt));
+  EXPECT_FALSE(calendar.IsPublicHoliday(D("2025-12-31"), std::nullopt));
+  EXPECT_FALSE(calendar.IsPublicHoliday(D("2026-03-09"), std::nullopt));
+  EXPECT_TRUE(calendar.IsPublicHoliday(D("2030-01-05"), std::nullopt));
+  EXPECT_FALSE(calendar.IsPublicHoliday(D("2030-05-02"), std::nullopt));
+  const StatutoryHolidays statutory;
+  for (const int year : calendar.Years()) {
+    const Date first{std::chrono::year{year} / std::chrono::January / 1};
+    const Date last{std::chrono::year{year} / std::chrono::December / 31};
+    for (Date day = first; day <= last; day += std::chrono::days{1}) {
+      EXPECT_EQ(calendar.IsPublicHoliday(day, std::nullopt), statutory.IsPublicHoliday(day, std::nullopt))
+          << FormatIsoDate(day);
+    }
+  }
+  EXPECT_EQ(CountPublicHolidays(calendar, D("2025-04-28"), D("2025-05-11"), std::nullopt), 2);
+}
+
+TEST(ProductionCalendar, AYearWithoutDataIsNotFound) {
+  EXPECT_EQ(Shipped().Find(2031), nullptr);
+  try {
+    Shipped().Year(2031);
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kNotFound);
+  }
+}
+
+TEST(ProductionCalendar, TotalsThatDisagreeAreRefusedNamingTheFigure) {
+  const std::string y2025 = EmbeddedText(2025);
+  EXPECT_EQ(Refusal(y2025), "");
+  EXPECT_THAT(Refusal(Replaced(y2025, "\"working_days\": 247", "\"working_days\": 246")),
+              AllOf(HasSubstr("test.json"), HasSubstr("working days of 2025"), HasSubstr("published 246"),
+                    HasSubstr("computed 247")));
+  EXPECT_THAT(Refusal(Replaced(y2025, "\"36\": 1774.4", "\"36\": 1774.8")),
+              AllOf(HasSubstr("hours at 36 h/week of 2025"), HasSubstr("published 1774.8"),
+                    HasSubstr("computed 1774.4")));
+  // A shortened day forgotten: the days agree, the hours do not.
+  EXPECT_THAT(Refusal(Replaced(y2025, "\"2025-06-11\", ", "")),
+              AllOf(HasSubstr("hours at 40 h/week of 2025"), HasSubstr("published 1972"),
+                    HasSubstr("computed 1973")));
+  // A transfer forgotten: one working day too many.
+  EXPECT_THAT(
+      Refusal(Replaced(y2025, "{\"from\": \"2025-03-08\", \"to\": \"2025-06-13\"},", "")),
+      AllOf(HasSubstr("working days of 2025"), HasSubstr("published 247"), HasSubstr("computed 248")));
+}
+
+TEST(ProductionCalendar, MalformedFilesAreRefused) {
+  EXPECT_THAT(Refusal("{\"year\": 2025,"), HasSubstr("not valid JSON"));
+  EXPECT_THAT(Refusal("[]"), HasSubstr("must be a JSON object"));
+  // The 2025 file with `from` replaced by `to`, and what the refusal says.
+  struct Case {
+    std::string from;
+    std::string to;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {R"("year": 2025)", R"("year": "2025")", R"("year" must be an integer)"},
+      {R"("source")", R"("sauce")", R"(unknown member "sauce")"},
+      {R"("preholidays")", R"("pre_holidays")", R"(unknown member "pre_holidays")"},
+      {R"("2025-03-07")", R"("2025-02-30")", R"("2025-02-30" is not a date)"},
+      {R"("2025-03-07")", R"("2024-03-07")", "2024-03-07 is not in 2025"},
+      {R"("2025-02-23", )", R"("2025-02-23", "2025-02-23", )", "2025-02-23 is listed twice"},
+      {R"("to": "2025-05-02")", R"("to": "2025-05-03")", "2025-05-03 is already a day off"},
+      {R"("from": "2025-01-04")", R"("from": "2025-01-09")", "2025-01-09 is a weekday"},
+      {R"("working_weekends": ["2025-11-01"])", R"("working_weekends": [])",
+       "2025-11-01 is neither a holiday nor in working_weekends"},
+      {R"("2025-04-30")", R"("2025-05-03")", "preholidays: 2025-05-03 is not a working day"},
+      {R"("36": 1774.4)", R"("36": 1774.45)", "at most one decimal"},
+      {R"("24": 1181.6)", R"("24": "1181.6")", "must be a number"},
+      {R"(, "24": 1181.6)", "", R"("24" is missing)"},
+  };
+  const std::string y2025 = EmbeddedText(2025);
+  for (const Case& c : cases) {
+    EXPECT_THAT(Refusal(Replaced(y2025, c.from, c.to)), HasSubstr(c.says)) << c.from << " -> " << c.to;
+  }
+}
+
+TEST(ProductionCalendar, TheSameYearTwiceIsRefused) {
+  std::vector<CalendarYear> years;
+  years.push_back(ParseCalendarYear(EmbeddedText(2025), "a.json"));
+  years.push_back(ParseCalendarYear(EmbeddedText(2025), "b.json"));
+  EXPECT_THROW(ProductionCalendar{std::move(years)}, CalendarDataError);
+}
+
+// A fresh folder under the system's temporary one, removed at the end.
+class CalendarFolder {
+ public:
+  CalendarFolder()
+      : path_(std::filesystem::temp_directory_path() /
+              ("tabel-calendar-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~CalendarFolder() { std::filesystem::remove_all(path_); }
+  CalendarFolder(const CalendarFolder&) = delete;
+  CalendarFolder& operator=(const CalendarFolder&) = delete;
+
+  std::string path() const { return path_.string(); }
+  void Write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name, std::ios::binary) << text;
+  }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path path_;
+};
+
+// The message Load refuses `folder` with ("" if it accepts it).
+std::string LoadRefusal(const std::string& folder) {
+  try {
+    ProductionCalendar::Load(folder);
+  } catch (const CalendarDataError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(ProductionCalendar, AFolderAddsOrReplacesYears) {
+  const CalendarFolder folder;
+  folder.Write("2025.json",
+               Replaced(EmbeddedText(2025), "«О переносе выходных дней в 2025 году»", "(новая редакция)"));
+  folder.Write("notes.txt", "not a calendar");
+  const ProductionCalendar calendar = ProductionCalendar::Load(folder.path());
+  EXPECT_EQ(calendar.Years(), (std::vector<int>{2024, 2025, 2026}));
+  EXPECT_THAT(calendar.Year(2025).source(), HasSubstr("(новая редакция)"));
+  EXPECT_EQ(ProductionCalendar::Load("").Years(), (std::vector<int>{2024, 2025, 2026}));
+}
+
+TEST(ProductionCalendar, AFolderWithABadYearIsRefusedNamingTheFile) {
+  const CalendarFolder folder;
+  folder.Write("2025.json", Replaced(EmbeddedText(2025), "\"working_days\": 247", "\"working_days\": 246"));
+  EXPECT_THAT(LoadRefusal(folder.path()),
+              AllOf(HasSubstr(folder.path() + "/2025.json"), HasSubstr("published 246, computed 247")));
+
+  const CalendarFolder twice;
+  twice.Write("a.json", EmbeddedText(2026));
+  twice.Write("b.json", EmbeddedText(2026));
+  EXPECT_THAT(LoadRefusal(twice.path()), HasSubstr("the year 2026 is given twice"));
+
+  EXPECT_THAT(LoadRefusal(folder.path() + "/absent"), HasSubstr("cannot read the folder"));
+}
+
+TEST(ProductionCalendar, JsonHasEveryDayAndTheNormsPerWeekLength) {
+  const nlohmann::json json = CalendarYearJson(Shipped().Year(2025));
+  EXPECT_EQ(json.at("year"), 2025);
+  ASSERT_EQ(json.at("days").size(), 365U);
+  EXPECT_EQ(json.at("days")[0], (nlohmann::json{{"date", "2025-01-01"}, {"kind", "holiday"}}));
+  EXPECT_EQ(json.at("days")[121], (nlohmann::json{{"date", "2025-05-02"}, {"kind", "weekend"}}));
+  EXPECT_EQ(
+      json.at("norms").dump(),
+      R"({"24":{"days":247,"hours":1181.6},"36":{"days":247,"hours":1774.4},"40":{"days":247,"hours":1972}})");
+  ASSERT_EQ(json.at("months").size(), 12U);
+  EXPECT_EQ(json.at("months")[0].at("month"), 1);
+  EXPECT_EQ(json.at("months")[0].at("norms").at("40").at("hours"), 136);
+  ASSERT_EQ(json.at("quarters").size(), 4U);
+  EXPECT_EQ(json.at("quarters")[3].at("quarter"), 4);
+}
+
+}  // namespace
+}  // namespace tabel::calendar
