@@ -207,15 +207,48 @@ Reach AccessResolver::ReachOf(const Identity& identity, std::string_view permiss
   return auth::ReachOf(identity, permission, *ContextOf(identity));
 }
 
+namespace {
+
+// kApprover kept prepared on its session: it runs for every request
+// created, and planning it costs PostgreSQL fifteen times running it.
+struct CachedApprover : db::CachedStatement {
+  explicit CachedApprover(soci::session& session) : statement(session) {
+    statement.exchange(soci::into(head));
+    statement.exchange(soci::use(department, "department"));
+    statement.exchange(soci::use(self, "self"));
+    statement.exchange(soci::use(today, "today"));
+    statement.exchange(soci::use(permission, "permission"));
+    statement.alloc();
+    statement.prepare(kApprover, soci::details::st_repeatable_query);
+    statement.define_and_bind();
+  }
+
+  long long head = 0, department = 0, self = 0;
+  std::string today, permission{kRequestsApprove};
+  soci::statement statement;
+};
+
+}  // namespace
+
 std::optional<int64_t> AccessResolver::ApproverOf(int64_t employee_id, int64_t department_id) {
-  const long long self = employee_id, department = department_id;
-  const std::string permission(kRequestsApprove), today = FormatIsoDate(LocalDate(clock_()));
-  return db::WithSession(database_, [&](soci::session& session) -> std::optional<int64_t> {
-    long long head = 0;
-    session << kApprover, soci::into(head), soci::use(department, "department"), soci::use(self, "self"),
-        soci::use(today, "today"), soci::use(permission, "permission");
-    if (!session.got_data()) return std::nullopt;
-    return head;
+  const std::string today = FormatIsoDate(LocalDate(clock_()));
+  return db::WithLease(database_, [&](db::Lease& lease) -> std::optional<int64_t> {
+    auto& approver = lease.Cached<CachedApprover>(
+        kApprover, [](soci::session& session) { return std::make_unique<CachedApprover>(session); });
+    approver.department = department_id;
+    approver.self = employee_id;
+    approver.today = today;
+    bool found = false;
+    try {
+      found = approver.statement.execute(true);
+    } catch (...) {
+      db::EndUse(approver.statement, lease.dialect());
+      lease.DropCached(kApprover);
+      throw;
+    }
+    db::EndUse(approver.statement, lease.dialect());
+    if (!found) return std::nullopt;
+    return approver.head;
   });
 }
 

@@ -657,11 +657,19 @@ Request ManagementService::Decide(const Actor& actor, int64_t id, const Transiti
   auto employee = users_.Lookup(current.employee_id);
   if (!employee) throw Error::NotFound("No such request.");
   const RequestType type = GetType(current.type);
-  const std::optional<int64_t> approver = access_.ApproverOf(employee->id, employee->department_id);
+  // The employee's manager: the approver of a manager step still to come,
+  // and of an earlier one, to tell a late decider from a stranger. A
+  // one-step request needs none.
+  const auto next = current.steps.begin() + std::min<ptrdiff_t>(current.step + 1, std::ssize(current.steps));
+  const bool manager_involved =
+      current.step > 0 || std::find(next, current.steps.end(), kStepManager) != current.steps.end();
+  const std::optional<int64_t> approver =
+      manager_involved ? access_.ApproverOf(employee->id, employee->department_id) : std::nullopt;
   return repository_.Write([&](RequestsTx& tx) {
     auto [locked, posted] = Lock(tx, current, t.expected_version);
     Request* r = &locked;
     if (r->status != kPending) throw StateConflict(*r);
+    if (r->step != current.step) throw Error::Conflict("This step of the request was already decided.");
     if (!CanDecide(actor, *r, *employee, r->step_role.value_or(""))) {
       // Someone who decided an earlier step and comes again is late, not
       // unauthorised.
