@@ -143,8 +143,8 @@ Task<Response> ListAccounts(Deps deps, Request request) {
     return deps.service->ListAccounts(actor, query);
   };
   auto task = deps.pool->Run(std::move(call));
-  const AdminPage<AccountView> result = co_await std::move(task);
-  co_return Response::Json(http::PageJson(http::ItemsJson(result.items, AccountJson), result.next_cursor));
+  const http::Page<AccountView> result = co_await std::move(task);
+  co_return Response::Json(http::PageJson(http::ItemsJson(result.items, AccountJson), result.next_after));
 }
 
 Task<Response> CreateAccount(Deps deps, Request request) {
@@ -255,8 +255,8 @@ Task<Response> ListDelegations(Deps deps, Request request) {
     return deps.service->ListDelegations(actor, page.limit, page.after);
   };
   auto task = deps.pool->Run(std::move(call));
-  const AdminPage<Delegation> result = co_await std::move(task);
-  co_return Response::Json(http::PageJson(http::ItemsJson(result.items, DelegationJson), result.next_cursor));
+  const http::Page<Delegation> result = co_await std::move(task);
+  co_return Response::Json(http::PageJson(http::ItemsJson(result.items, DelegationJson), result.next_after));
 }
 
 Task<Response> CreateDelegation(Deps deps, Request request) {
@@ -303,8 +303,8 @@ Task<Response> ListAudit(Deps deps, Request request) {
     return deps.service->ListAudit(actor, query);
   };
   auto task = deps.pool->Run(std::move(call));
-  const AdminPage<audit::Record> result = co_await std::move(task);
-  co_return Response::Json(http::PageJson(http::ItemsJson(result.items, AuditJson), result.next_cursor));
+  const http::Page<audit::Record> result = co_await std::move(task);
+  co_return Response::Json(http::PageJson(http::ItemsJson(result.items, AuditJson), result.next_after));
 }
 
 }  // namespace

@@ -22,20 +22,6 @@ Error ForbiddenField(std::string detail, std::string field, std::string message)
   return {ErrorKind::kForbidden, "forbidden", std::move(detail), {{std::move(field), std::move(message)}}};
 }
 
-template <class T>
-AdminPage<T> ToPage(std::vector<T> rows, int limit, int64_t (*key)(const T&)) {
-  AdminPage<T> page;
-  if (rows.size() > static_cast<size_t>(limit)) {
-    rows.resize(static_cast<size_t>(limit));
-    page.next_cursor = key(rows.back());
-  }
-  page.items = std::move(rows);
-  return page;
-}
-
-int64_t AccountKey(const AccountView& account) { return account.id; }
-int64_t DelegationKey(const Delegation& delegation) { return delegation.id; }
-
 }  // namespace
 
 bool IsValidRoleCode(std::string_view code) {
@@ -70,11 +56,11 @@ AdminService::AdminService(AdminRepository& repository, AccountRepository& accou
 
 Date AdminService::Today() const { return LocalDate(clock_()); }
 
-AdminPage<AccountView> AdminService::ListAccounts(const Actor& actor, const AccountQuery& query) {
+http::Page<AccountView> AdminService::ListAccounts(const Actor& actor, const AccountQuery& query) {
   RequireAll(actor, kAccountsManage, "You may not manage accounts.");
   AccountQuery normalized = query;
   if (normalized.login_prefix) normalized.login_prefix = NormalizeLogin(*normalized.login_prefix);
-  return ToPage(repository_.ListAccounts(normalized), query.limit, &AccountKey);
+  return http::PageOf(repository_.ListAccounts(normalized), query.limit);
 }
 
 AccountView AdminService::GetAccount(const Actor& actor, int64_t id) {
@@ -166,8 +152,8 @@ Delegation AdminService::CreateDelegation(const Actor& actor, int64_t deputy_emp
   return *delegation;
 }
 
-AdminPage<Delegation> AdminService::ListDelegations(const Actor& actor, int limit,
-                                                    std::optional<int64_t> after) {
+http::Page<Delegation> AdminService::ListDelegations(const Actor& actor, int limit,
+                                                     std::optional<int64_t> after) {
   DelegationQuery query;
   query.limit = limit;
   query.after = after;
@@ -175,7 +161,7 @@ AdminPage<Delegation> AdminService::ListDelegations(const Actor& actor, int limi
     if (!actor.identity.employee_id) return {};
     query.involving = *actor.identity.employee_id;
   }
-  return ToPage(repository_.ListDelegations(query), limit, &DelegationKey);
+  return http::PageOf(repository_.ListDelegations(query), limit);
 }
 
 void AdminService::RevokeDelegation(const Actor& actor, int64_t id) {
@@ -184,7 +170,7 @@ void AdminService::RevokeDelegation(const Actor& actor, int64_t id) {
   access_.Invalidate();
 }
 
-AdminPage<audit::Record> AdminService::ListAudit(const Actor& actor, const AuditQuery& query) {
+http::Page<audit::Record> AdminService::ListAudit(const Actor& actor, const AuditQuery& query) {
   RequireAll(actor, kAuditRead, "You may not read the audit log.");
   audit::Filter filter;
   filter.account_id = query.account_id;
@@ -195,13 +181,7 @@ AdminPage<audit::Record> AdminService::ListAudit(const Actor& actor, const Audit
   if (query.to) filter.to = StartOfLocalDate(*query.to + std::chrono::days(1));
   filter.before_id = query.before_id;
   filter.limit = query.limit + 1;
-  AdminPage<audit::Record> page;
-  page.items = audit_log_.List(filter);
-  if (page.items.size() > static_cast<size_t>(query.limit)) {
-    page.items.resize(static_cast<size_t>(query.limit));
-    page.next_cursor = page.items.back().id;
-  }
-  return page;
+  return http::PageOf(audit_log_.List(filter), query.limit);
 }
 
 }  // namespace tabel::auth

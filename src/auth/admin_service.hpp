@@ -31,18 +31,13 @@
 #include "common/actor.hpp"
 #include "common/clock.hpp"
 #include "common/date.hpp"
+#include "http/query_fields.hpp"
 #include "infra/audit/audit_log.hpp"
 
 namespace tabel::auth {
 
 // Longest delegation, from starts_on to ends_on inclusive.
 inline constexpr int kMaxDelegationDays = 366;
-
-template <class T>
-struct AdminPage {
-  std::vector<T> items;
-  std::optional<int64_t> next_cursor;
-};
 
 struct NewAccountRequest {
   std::string login;  // as sent; normalized here
@@ -66,7 +61,7 @@ class AdminService {
   AdminService(AdminRepository& repository, AccountRepository& accounts, audit::AuditLog& audit_log,
                PasswordHasher& hasher, AccessResolver& access, IdentityCache& identities, Clock clock);
 
-  AdminPage<AccountView> ListAccounts(const Actor& actor, const AccountQuery& query);
+  http::Page<AccountView> ListAccounts(const Actor& actor, const AccountQuery& query);
   AccountView GetAccount(const Actor& actor, int64_t id);
   // Validation naming login (after ASCII lower-casing: 1..100 of
   // [a-z0-9._@-]) or password (the policy). Returns the new account.
@@ -86,10 +81,10 @@ class AdminService {
   // deputy is the caller; Forbidden without delegations.manage or an
   // employee record.
   Delegation CreateDelegation(const Actor& actor, int64_t deputy_employee_id, Date starts_on, Date ends_on);
-  AdminPage<Delegation> ListDelegations(const Actor& actor, int limit, std::optional<int64_t> after);
+  http::Page<Delegation> ListDelegations(const Actor& actor, int limit, std::optional<int64_t> after);
   void RevokeDelegation(const Actor& actor, int64_t id);
 
-  AdminPage<audit::Record> ListAudit(const Actor& actor, const AuditQuery& query);
+  http::Page<audit::Record> ListAudit(const Actor& actor, const AuditQuery& query);
 
  private:
   Date Today() const;

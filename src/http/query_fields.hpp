@@ -31,6 +31,31 @@ struct PageRequest {
   std::optional<int64_t> after;
 };
 
+// One page of a list: its items, and the key the next page starts after
+// (nullopt on the last page).
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::optional<int64_t> next_after;
+};
+
+// The page of `rows`, read with limit + 1 rows: an extra row only tells
+// that a next page exists, which starts after key(the last row kept).
+template <class T, class Key>
+Page<T> PageOf(std::vector<T> rows, int limit, Key key) {
+  Page<T> page;
+  if (rows.size() > static_cast<size_t>(limit)) {
+    rows.resize(static_cast<size_t>(limit));
+    page.next_after = key(rows.back());
+  }
+  page.items = std::move(rows);
+  return page;
+}
+template <class T>
+Page<T> PageOf(std::vector<T> rows, int limit) {
+  return PageOf(std::move(rows), limit, [](const T& row) -> int64_t { return row.id; });
+}
+
 class QueryFields {
  public:
   explicit QueryFields(const Request& request) : request_(request) {}

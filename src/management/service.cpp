@@ -519,14 +519,7 @@ Request ManagementService::Get(const Actor& actor, int64_t id) { return Visible(
 
 Page<Request> ManagementService::List(const Actor& actor, const RequestQuery& query) {
   const auth::Reach read = access_.ReachOf(actor.identity, auth::kRequestsRead);
-  auto rows = repository_.List(query, read);
-  Page<Request> page;
-  if (rows.size() > static_cast<size_t>(query.page.limit)) {
-    rows.resize(static_cast<size_t>(query.page.limit));
-    page.next_after = rows.back().id;
-  }
-  page.items = std::move(rows);
-  return page;
+  return http::PageOf(repository_.List(query, read), query.page.limit);
 }
 
 std::vector<HistoryEntry> ManagementService::History(const Actor& actor, int64_t id) {
@@ -548,14 +541,8 @@ Page<Request> ManagementService::Approvals(const Actor& actor, const http::PageR
   }
   if (!scope && approvers.size() <= 1) approvers.clear();
   const auth::Reach reach = access_.ReachOf(me, auth::kRequestsApprove);
-  auto rows = repository_.Queue(approvers, scope == Scope::kAll, me.employee_id, reach, page_request);
-  Page<Request> page;
-  if (rows.size() > static_cast<size_t>(page_request.limit)) {
-    rows.resize(static_cast<size_t>(page_request.limit));
-    page.next_after = rows.back().id;
-  }
-  page.items = std::move(rows);
-  return page;
+  return http::PageOf(repository_.Queue(approvers, scope == Scope::kAll, me.employee_id, reach, page_request),
+                      page_request.limit);
 }
 
 namespace {
@@ -953,14 +940,7 @@ Page<LedgerEntry> ManagementService::Ledger(const Actor& actor, int64_t employee
                                             const std::optional<std::string>& kind,
                                             const http::PageRequest& page_request) {
   EmployeeInReach(actor, employee_id, auth::kRequestsRead);
-  auto rows = repository_.Ledger(employee_id, kind, page_request);
-  Page<LedgerEntry> page;
-  if (rows.size() > static_cast<size_t>(page_request.limit)) {
-    rows.resize(static_cast<size_t>(page_request.limit));
-    page.next_after = rows.back().id;
-  }
-  page.items = std::move(rows);
-  return page;
+  return http::PageOf(repository_.Ledger(employee_id, kind, page_request), page_request.limit);
 }
 
 std::vector<Balance> ManagementService::Adjust(const Actor& actor, int64_t employee_id,

@@ -57,11 +57,7 @@ struct LeaveRulesOptions {
   LapsePolicy lapses;
 };
 
-template <class T>
-struct Page {
-  std::vector<T> items;
-  std::optional<int64_t> next_after;
-};
+using http::Page;
 
 struct CreateResult {
   Request request;

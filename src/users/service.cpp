@@ -133,17 +133,14 @@ Employee UsersService::GetEmployee(const Actor& actor, int64_t id) {
 }
 
 Page<Employee> UsersService::ListEmployees(const Actor& actor, const EmployeeQuery& query) {
-  Page<Employee> page;
   const EmployeeAccess access = AccessOf(actor.identity);
   std::vector<Employee> found = repository_.ListEmployees(query, access.read, LocalDate(clock_()));
-  page.items.reserve(found.size());
+  std::vector<Employee> shown;
+  shown.reserve(found.size());
   for (auto& row : found) {
-    if (auto visible = Visible(std::move(row), access)) page.items.push_back(std::move(*visible));
+    if (auto visible = Visible(std::move(row), access)) shown.push_back(std::move(*visible));
   }
-  if (page.items.size() > static_cast<size_t>(query.page.limit)) {
-    page.items.resize(static_cast<size_t>(query.page.limit));
-    page.next_after = page.items.back().id;
-  }
+  Page<Employee> page = http::PageOf(std::move(shown), query.page.limit);
   const auto chart = access_.Chart();
   for (Employee& employee : page.items) {
     employee.manager_id = chart->ManagerOf(employee.id, employee.department_id);
@@ -212,13 +209,7 @@ Department UsersService::GetDepartment(int64_t id) {
 }
 
 Page<Department> UsersService::ListDepartments(const DepartmentQuery& query) {
-  Page<Department> page;
-  page.items = repository_.ListDepartments(query);
-  if (page.items.size() > static_cast<size_t>(query.page.limit)) {
-    page.items.resize(static_cast<size_t>(query.page.limit));
-    page.next_after = page.items.back().id;
-  }
-  return page;
+  return http::PageOf(repository_.ListDepartments(query), query.page.limit);
 }
 
 namespace {

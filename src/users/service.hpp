@@ -30,11 +30,7 @@
 
 namespace tabel::users {
 
-template <class T>
-struct Page {
-  std::vector<T> items;
-  std::optional<int64_t> next_after;  // the next page's cursor
-};
+using http::Page;
 
 class UsersService {
  public:

@@ -211,11 +211,11 @@ TEST_F(AdminTest, ListAccountsByLoginPrefixPageByPage) {
   ASSERT_EQ(page.items.size(), 2u);
   EXPECT_EQ(page.items[0].login, "anna");
   EXPECT_EQ(page.items[1].login, "andrey");
-  ASSERT_TRUE(page.next_cursor);
-  const auto rest = service_.ListAccounts(admin, {std::string("an"), 2, page.next_cursor});
+  ASSERT_TRUE(page.next_after);
+  const auto rest = service_.ListAccounts(admin, {std::string("an"), 2, page.next_after});
   ASSERT_EQ(rest.items.size(), 1u);
   EXPECT_EQ(rest.items[0].login, "an_x");
-  EXPECT_FALSE(rest.next_cursor);
+  EXPECT_FALSE(rest.next_after);
   // "_" is a literal in the prefix, not a LIKE wildcard.
   EXPECT_EQ(service_.ListAccounts(admin, {std::string("an_"), 10, std::nullopt}).items.size(), 1u);
   EXPECT_EQ(service_.ListAccounts(admin, {std::nullopt, 10, std::nullopt}).items.size(), 5u);
@@ -356,8 +356,8 @@ TEST_F(AdminTest, DelegationsAreListedToTheirPartiesAndRevokedOnlyByTheManager) 
   const auto page = service_.ListDelegations(deputy, 1, std::nullopt);
   ASSERT_EQ(page.items.size(), 1u);
   EXPECT_EQ(page.items[0].id, first.id);
-  ASSERT_TRUE(page.next_cursor);
-  EXPECT_EQ(service_.ListDelegations(deputy, 1, page.next_cursor).items.at(0).id, second.id);
+  ASSERT_TRUE(page.next_after);
+  EXPECT_EQ(service_.ListDelegations(deputy, 1, page.next_after).items.at(0).id, second.id);
   EXPECT_EQ(service_.ListDelegations(boss, 50, std::nullopt).items.size(), 2u);
   // An auditor sees every delegation; someone else sees none.
   EXPECT_EQ(service_.ListDelegations(ActorFor(admin_), 50, std::nullopt).items.size(), 2u);
@@ -391,12 +391,12 @@ TEST_F(AdminTest, AuditLogFiltersAndPagesNewestFirst) {
   ASSERT_EQ(first.items.size(), 3u);
   EXPECT_EQ(first.items[0].details["login"], "a4");
   EXPECT_GT(first.items[0].id, first.items[1].id);
-  ASSERT_TRUE(first.next_cursor);
-  query.before_id = first.next_cursor;
+  ASSERT_TRUE(first.next_after);
+  query.before_id = first.next_after;
   const auto second = service_.ListAudit(admin, query);
   ASSERT_EQ(second.items.size(), 1u);
   EXPECT_EQ(second.items[0].details["login"], "a1");
-  EXPECT_FALSE(second.next_cursor);
+  EXPECT_FALSE(second.next_after);
 
   AuditQuery dates;
   dates.from = std::chrono::year{2025} / 6 / 9;
