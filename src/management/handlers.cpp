@@ -68,10 +68,6 @@ Transition ParseTransition(const Request& request, Extra&& extra) {
   return t;
 }
 
-Transition ParseTransition(const Request& request) {
-  return ParseTransition(request, [](http::JsonFields*) {});
-}
-
 Task<Response> ListTypes(Deps deps, Request request) {
   auth::RequireIdentity(request);
   http::QueryFields(request).Finish();
@@ -186,11 +182,22 @@ Task<Response> GetHistory(Deps deps, Request request) {
 
 using TransitionMethod = management::Request (ManagementService::*)(const Actor&, int64_t, const Transition&);
 
-template <TransitionMethod Method>
+// The certificate number of a sick leave, taken with an approval or a close.
+std::optional<std::string> CertificateNumber(http::JsonFields* fields) {
+  if (fields == nullptr) return std::nullopt;
+  return fields->Text("certificate_number", false, 12);
+}
+
+// `kCertificate`: the body may carry a sick leave's certificate number.
+template <TransitionMethod Method, bool kCertificate = false>
 Task<Response> Transit(Deps deps, Request request) {
   const int64_t id = http::PathId(request);
   Actor actor = auth::ActorOf(request);
-  Transition transition = ParseTransition(request);
+  std::optional<std::string> certificate;
+  Transition transition = ParseTransition(request, [&](http::JsonFields* fields) {
+    if (kCertificate) certificate = CertificateNumber(fields);
+  });
+  transition.certificate_number = std::move(certificate);
   auto call = [deps, actor = std::move(actor), transition = std::move(transition), id] {
     return (deps.service->*Method)(actor, id, transition);
   };
@@ -202,10 +209,13 @@ Task<Response> CloseRequest(Deps deps, Request request) {
   const int64_t id = http::PathId(request);
   Actor actor = auth::ActorOf(request);
   std::optional<Date> end_date;
+  std::optional<std::string> certificate;
   Transition transition = ParseTransition(request, [&](http::JsonFields* fields) {
     if (fields == nullptr) throw Error::Validation({{"end_date", "is required"}});
     end_date = fields->IsoDate("end_date", true);
+    certificate = CertificateNumber(fields);
   });
+  transition.certificate_number = std::move(certificate);
   auto call = [deps, actor = std::move(actor), transition = std::move(transition), id, end = *end_date] {
     return deps.service->Close(actor, id, end, transition);
   };
@@ -282,7 +292,7 @@ void RegisterRoutes(http::Router& router, ManagementService& service, http::Bloc
   router.Add(http::Verb::post, "/api/v1/requests/{id}/submit",
              http::Bind<Transit<&ManagementService::Submit>>(deps), options);
   router.Add(http::Verb::post, "/api/v1/requests/{id}/approve",
-             http::Bind<Transit<&ManagementService::Approve>>(deps), options);
+             http::Bind<Transit<&ManagementService::Approve, true>>(deps), options);
   router.Add(http::Verb::post, "/api/v1/requests/{id}/reject",
              http::Bind<Transit<&ManagementService::Reject>>(deps), options);
   router.Add(http::Verb::post, "/api/v1/requests/{id}/withdraw",

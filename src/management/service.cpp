@@ -57,6 +57,30 @@ bool IsCertificateNumber(const std::string& text) {
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// Takes the certificate number given with an approval or a close; when
+// `settling` (the last step approved, the close), a sick leave must have
+// one by then — an employee reporting his own may not know it yet.
+void TakeCertificate(Request& r, const RequestType& type, const std::optional<std::string>& given,
+                     bool settling) {
+  if (given && type.kind != kSickLeave) {
+    throw Error::BadRequest("Only a sick leave has a certificate number.",
+                            {{"certificate_number", "is not a field of a " + type.code + " request"}});
+  }
+  if (type.kind != kSickLeave) return;
+  if (given) {
+    if (!IsCertificateNumber(*given)) {
+      throw Error::Validation(
+          {{"certificate_number", "must be the 12 digits of the electronic certificate"}});
+    }
+    r.certificate_number = *given;
+  }
+  if (settling && !r.certificate_number) {
+    throw Rule("certificate-required",
+               "A sick leave is settled with the number of its electronic certificate.", "certificate_number",
+               "is required: give it with this transition");
+  }
+}
+
 // The shape of a request's fields for its type: what the type takes and
 // requires. Errors: BadRequest naming each field.
 void CheckShape(const RequestType& type, const Request& r, bool created_by_other) {
@@ -680,6 +704,7 @@ Request ManagementService::Decide(const Actor& actor, int64_t id, const Transiti
       Record(tx, actor, *r, "rejected", from, t.comment, decided);
       return tx.FindForUpdate(id).value();
     }
+    TakeCertificate(*r, type, t.certificate_number, /*settling=*/false);
     // Approve every step the caller decides, in order.
     while (r->step + 1 < static_cast<int>(r->steps.size())) {
       const int decided = r->step;
@@ -691,6 +716,7 @@ Request ManagementService::Decide(const Actor& actor, int64_t id, const Transiti
       }
       tx.AppendHistory(r->id, actor, "step_approved", from, r->status, decided, t.comment);
     }
+    TakeCertificate(*r, type, std::nullopt, /*settling=*/true);
     FinishApproval(tx, actor, *r, type, t.comment);
     return tx.FindForUpdate(id).value();
   });
@@ -858,6 +884,7 @@ Request ManagementService::Close(const Actor& actor, int64_t id, Date end_date, 
     }
     if (r->status != kPending && r->status != kApproved) throw StateConflict(*r);
     if (end_date < r->start_date) throw Error::Validation({{"end_date", "must not be before start_date"}});
+    TakeCertificate(*r, type, t.certificate_number, /*settling=*/true);
     const auto others = tx.Overlapping(r->employee_id, r->start_date, end_date, r->id, Today());
     if (!others.empty()) {
       const Request& o = others.front();

@@ -67,6 +67,9 @@ struct CreateResult {
 struct Transition {
   std::optional<int64_t> expected_version;  // If-Match, when sent
   std::optional<std::string> comment;
+  // Approving or closing a sick leave: the number of its electronic
+  // certificate, which it cannot be settled without.
+  std::optional<std::string> certificate_number;
 };
 
 class ManagementService {

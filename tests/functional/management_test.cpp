@@ -537,12 +537,40 @@ TEST_F(Management, HrRegistersASickLeaveApprovedAtOnceAndClosesItLater) {
   ASSERT_EQ(closed.status, 200) << closed.body;
   EXPECT_EQ(json::parse(closed.body)["end_date"], Day(2));
   EXPECT_EQ(Call("hr", "POST", close, json{{"end_date", Day(3)}}.dump()).status, 409);
-  // The employee may report his own sick leave: it waits for hr.
-  const json reported =
-      Create("employee", json{{"type", "sick_leave"}, {"start_date", Day(-1)}, {"end_date", Day(1)}});
+  // The employee may report his own sick leave, open and without the
+  // certificate's number: it waits for hr, who settles it only with one.
+  const json reported = Create("employee", json{{"type", "sick_leave"}, {"start_date", Day(-1)}});
   EXPECT_EQ(reported["status"], "pending");
   EXPECT_EQ(reported["step_role"], "hr");
   EXPECT_THAT(QueueOf("hr"), Contains(reported["id"].get<int64_t>()));
+  const int64_t reported_id = reported["id"];
+  const HttpResponse unnumbered = Transit("hr", reported_id, "approve");
+  EXPECT_EQ(unnumbered.status, 422) << unnumbered.body;
+  EXPECT_EQ(json::parse(unnumbered.body)["type"], "/problems/certificate-required");
+  EXPECT_THAT(ProblemFields(unnumbered), ElementsAre("certificate_number"));
+  const std::string close_reported = "/api/v1/requests/" + std::to_string(reported_id) + "/close";
+  const HttpResponse unnumbered_close = Call("hr", "POST", close_reported, json{{"end_date", Day(1)}}.dump());
+  EXPECT_EQ(unnumbered_close.status, 422) << unnumbered_close.body;
+  EXPECT_THAT(ProblemFields(unnumbered_close), ElementsAre("certificate_number"));
+  EXPECT_THAT(ProblemFields(Call("hr", "POST", close_reported,
+                                 json{{"end_date", Day(1)}, {"certificate_number", "12345"}}.dump())),
+              ElementsAre("certificate_number"));
+  EXPECT_THAT(ProblemFields(Transit("hr", reported_id, "approve", {{"certificate_number", 910012345680}})),
+              ElementsAre("certificate_number"));
+  const HttpResponse numbered =
+      Call("hr", "POST", close_reported,
+           json{{"end_date", Day(1)}, {"certificate_number", "910012345680"}}.dump());
+  ASSERT_EQ(numbered.status, 200) << numbered.body;
+  EXPECT_EQ(json::parse(numbered.body)["certificate_number"], "910012345680");
+  EXPECT_EQ(json::parse(numbered.body)["status"], "pending");
+  const HttpResponse approved = Transit("hr", reported_id, "approve");
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  EXPECT_EQ(json::parse(approved.body)["status"], "approved");
+  // Another type has no certificate to give.
+  const json vacation = Create("employee", Vacation(InFarYear("03-02"), InFarYear("03-06")));
+  EXPECT_THAT(
+      ProblemFields(Transit("manager", vacation["id"], "approve", {{"certificate_number", "910012345681"}})),
+      ElementsAre("certificate_number"));
 }
 
 TEST_F(Management, ADeputyApprovesInTheManagersPlaceOnlyWhileTheDelegationLasts) {
