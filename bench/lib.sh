@@ -1,0 +1,132 @@
+# Shell functions the benchmarks share (bench/users, bench/requests); source
+# it after setting:
+#   work        the run's temporary folder (removed at exit)
+#   binary      the tabel to run (copied into $work, see below)
+#   statements  1: load pg_stat_statements into the private PostgreSQL (optional)
+#   bench_name  the benchmark's name, written into postgresql.conf
+# It sets pid (tabel), port, servers_dir, postgres_pid, postgres_url, version.
+# shellcheck shell=bash
+
+pid=""
+servers_dir=""
+cleanup() {
+  if [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; fi
+  if [[ -n "$servers_dir" ]]; then tabel_servers_stop "$servers_dir" || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+# A private copy: a rebuild of build/release during the run must not change
+# the binary between the seed and the servers.
+version="$("$binary" version | awk '{print $2}')"
+cp "$binary" "$work/tabel"
+binary="$work/tabel"
+
+# PostgreSQL 15 as in scripts/lib/servers.sh (its spawn, readiness check,
+# watchdog and stop), without the other three servers.
+start_postgres() {
+  # shellcheck disable=SC1091
+  source scripts/lib/servers.sh
+  if ((EUID != 0)); then
+    echo "a private PostgreSQL needs root (initdb runs as user postgres); or set TABEL_BENCH_POSTGRES_URL" >&2
+    exit 1
+  fi
+  chmod a+x "$work"
+  servers_dir="$work/servers"
+  local pg="$servers_dir/postgres" pg_port
+  mkdir -p "$pg"
+  chmod a+x "$servers_dir"
+  chown postgres:postgres "$pg"
+  _TABEL_SERVERS_DIR="$servers_dir"
+  : >"$servers_dir/servers.pids"
+  _tabel_start_watchdog 0
+  pg_port="$(_tabel_free_ports 1)"
+  (cd "$pg" && runuser -u postgres -- "$_TABEL_PG_BIN/initdb" -D "$pg/data" -U postgres -A trust -E UTF8 \
+    --locale=C.UTF-8 --no-sync) >"$pg/initdb.log" 2>&1 || { tail -20 "$pg/initdb.log" >&2; exit 1; }
+  cat >>"$pg/data/postgresql.conf" <<EOF
+
+# tabel $bench_name benchmark (as scripts/lib/servers.sh)
+listen_addresses = '127.0.0.1'
+port = $pg_port
+unix_socket_directories = '$pg'
+max_connections = 200
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+EOF
+  if ((${statements:-0})); then
+    printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track_planning = on\n" \
+      >>"$pg/data/postgresql.conf"
+  fi
+  _tabel_spawn postgres INT postgres "$pg" "$pg/postgres.log" env HOME="$pg" "$_TABEL_PG_BIN/postgres" -D "$pg/data"
+  _tabel_await postgres postgres "$pg_port" $((${EPOCHREALTIME%[.,]*} + 60)) "$pg/postgres.log" || exit 1
+  postgres_pid="$(_tabel_pid postgres)"
+  postgres_url="postgresql://postgres@127.0.0.1:$pg_port/postgres"
+}
+
+# Reads tabel's stdout: writes the port of the `listening` line to $1, then
+# discards the rest (the access log).
+read_port() {
+  local line
+  while IFS= read -r line; do
+    if [[ "$line" == *'"listening"'* && "$line" =~ \"port\":([0-9]+) ]]; then
+      printf '%s\n' "${BASH_REMATCH[1]}" >"$1.tmp"
+      mv "$1.tmp" "$1"
+      break
+    fi
+  done
+  exec cat >/dev/null
+}
+
+start_tabel() {
+  local url="$1" io_threads="$2"
+  rm -f "$work/port"
+  TABEL_DATABASE_URL="$url" TABEL_MAIL_DIR="$work/mail" TABEL_IO_THREADS="$io_threads" \
+    "$binary" serve --demo > >(read_port "$work/port") 2>"$work/stderr" &
+  pid=$!
+  for _ in $(seq 300); do
+    [[ -s "$work/port" ]] && break
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "tabel serve exited:" >&2
+      tail -20 "$work/stderr" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  [[ -s "$work/port" ]] || { echo "tabel serve did not log 'listening' within 30 s" >&2; exit 1; }
+  port="$(<"$work/port")"
+}
+
+stop_tabel() {
+  if kill "$pid"; then wait "$pid" || true; fi
+  pid=""
+}
+
+# CPU ticks (1/CLK_TCK s): "tabel postgres busy total", where postgres is the
+# server and all its children, busy/total from /proc/stat.
+cpu_ticks() {
+  python3 - "$pid" "${postgres_pid:-0}" <<'EOF'
+import os, sys
+tabel, postmaster = int(sys.argv[1]), int(sys.argv[2])
+def stat(p):
+    try:
+        with open(f"/proc/{p}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[1]), int(fields[11]) + int(fields[12])  # ppid, utime + stime
+    except (OSError, IndexError, ValueError):
+        return None, 0
+own = stat(tabel)[1]
+pg = 0
+if postmaster:
+    pg = stat(postmaster)[1]
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            ppid, ticks = stat(name)
+            if ppid == postmaster:
+                pg += ticks
+with open("/proc/stat") as f:
+    cpu = [int(x) for x in f.readline().split()[1:]]
+idle = cpu[3] + cpu[4]
+total = sum(cpu[:8])
+print(own, pg, total - idle, total)
+EOF
+}
