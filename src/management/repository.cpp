@@ -222,10 +222,7 @@ long long SaveType(soci::session& session, const char* sql, const RequestType& t
   statement.exchange(soci::use(t.on_behalf, "on_behalf"));
   statement.exchange(soci::use(now, "updated_at"));
   extra(statement);
-  statement.alloc();
-  statement.prepare(sql, soci::details::st_one_time_query);
-  statement.define_and_bind();
-  statement.execute(true);
+  db::ExecuteOnce(statement, sql);
   return statement.get_affected_rows();
 }
 
@@ -414,13 +411,6 @@ std::vector<LedgerEntry> SelectLedger(soci::session& session, db::Query& query) 
   return db::FetchAll(session, query, row, [](const LedgerRow& r) { return r.ToEntry(); });
 }
 
-void RunPrepared(soci::statement& statement, const char* sql) {
-  statement.alloc();
-  statement.prepare(sql, soci::details::st_one_time_query);
-  statement.define_and_bind();
-  statement.execute(true);
-}
-
 // Appends " AND r.id > cursor ORDER BY r.id LIMIT limit + 1".
 void AppendPageEnd(db::Query& query, const http::PageRequest& page) {
   if (page.after) query << " AND r.id > " << query.Param(static_cast<long long>(*page.after));
@@ -544,7 +534,7 @@ int64_t RequestsTx::Insert(const Request& request, const std::optional<std::stri
   statement.exchange(soci::use(fingerprint, fingerprint_ind, "fingerprint"));
   statement.exchange(soci::use(at, "at"));
   statement.exchange(soci::use(at, "updated_at"));
-  RunPrepared(statement, kInsertRequest);
+  db::ExecuteOnce(statement, kInsertRequest);
   return id;
 }
 
@@ -556,7 +546,7 @@ void RequestsTx::Update(const Request& request) {
   values.Exchange(statement, request);
   statement.exchange(soci::use(at, "updated_at"));
   statement.exchange(soci::use(id, "id"));
-  RunPrepared(statement, kUpdateRequest);
+  db::ExecuteOnce(statement, kUpdateRequest);
 }
 
 void RequestsTx::AppendHistory(int64_t request_id, const Actor& actor, const std::string& action,
@@ -579,7 +569,7 @@ void RequestsTx::AppendHistory(int64_t request_id, const Actor& actor, const std
   statement.exchange(soci::use(to_status, "to_status"));
   statement.exchange(soci::use(step_value, step_ind, "step"));
   statement.exchange(soci::use(text, comment_ind, "comment"));
-  RunPrepared(statement, kInsertHistory);
+  db::ExecuteOnce(statement, kInsertHistory);
 }
 
 void RequestsTx::Post(int64_t employee_id, const LedgerEntry& entry) {
@@ -599,7 +589,7 @@ void RequestsTx::Post(int64_t employee_id, const LedgerEntry& entry) {
   statement.exchange(soci::use(account, account_ind, "account_id"));
   statement.exchange(soci::use(comment, comment_ind, "comment"));
   statement.exchange(soci::use(at, "at"));
-  RunPrepared(statement, kInsertLedger);
+  db::ExecuteOnce(statement, kInsertLedger);
 }
 
 int64_t RequestsTx::LedgerSum(int64_t employee_id, const std::string& kind) {

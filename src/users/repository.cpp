@@ -271,10 +271,7 @@ void SaveEmployee(soci::session& session, const char* sql, const Employee& e, co
   statement.exchange(soci::use(search, "search_name"));
   statement.exchange(soci::use(now, "updated_at"));
   extra(statement);
-  statement.alloc();
-  statement.prepare(sql, soci::details::st_one_time_query);
-  statement.define_and_bind();
-  statement.execute(true);
+  db::ExecuteOnce(statement, sql);
 }
 
 struct DepartmentRow {
@@ -341,10 +338,7 @@ void SaveDepartment(soci::session& session, const char* sql, const Department& d
   statement.exchange(soci::use(head, head_ind, "head_employee_id"));
   statement.exchange(soci::use(now, "updated_at"));
   extra(statement);
-  statement.alloc();
-  statement.prepare(sql, soci::details::st_one_time_query);
-  statement.define_and_bind();
-  statement.execute(true);
+  db::ExecuteOnce(statement, sql);
 }
 
 }  // namespace

@@ -53,4 +53,11 @@ void Query::CopyValuesFrom(const Query& other) {
   std::copy(other.strings_.begin(), other.strings_.end(), strings_.begin());
 }
 
+void ExecuteOnce(soci::statement& statement, const std::string& sql) {
+  statement.alloc();
+  statement.prepare(sql, soci::details::st_one_time_query);
+  statement.define_and_bind();
+  statement.execute(true);
+}
+
 }  // namespace tabel::db

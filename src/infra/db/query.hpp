@@ -85,4 +85,9 @@ auto FetchAll(soci::session& session, Query& query, Row& row, Convert convert)
   return items;
 }
 
+// Prepares `sql` as a one-time statement over what the caller exchanged
+// into `statement` (a write with named uses) and executes it once. Throws
+// soci::soci_error.
+void ExecuteOnce(soci::statement& statement, const std::string& sql);
+
 }  // namespace tabel::db
