@@ -389,4 +389,11 @@ bool ProductionCalendar::IsPublicHoliday(Date date, const std::optional<std::str
   return year->IsHoliday(date);
 }
 
+DayKind ProductionCalendar::KindOf(Date date, const std::optional<std::string>& region) const {
+  const CalendarYear* year = Find(static_cast<int>(std::chrono::year_month_day(date).year()));
+  if (year != nullptr) return year->KindOf(date);
+  if (statutory_.IsPublicHoliday(date, region)) return DayKind::kHoliday;
+  return IsWeekendDay(date) ? DayKind::kWeekend : DayKind::kWorking;
+}
+
 }  // namespace tabel::calendar

@@ -149,6 +149,11 @@ class ProductionCalendar final : public HolidayCalendar {
   // only), as with the statutory list.
   bool IsPublicHoliday(Date date, const std::optional<std::string>& region) const override;
 
+  // The kind of any date for an employee of `region`: from the year's data
+  // where there is some, else Saturday and Sunday off and the holidays of
+  // art. 112 (no transfers, no shortened days).
+  DayKind KindOf(Date date, const std::optional<std::string>& region) const;
+
  private:
   std::map<int, CalendarYear> years_;
   StatutoryHolidays statutory_;

@@ -173,6 +173,17 @@ TEST(ProductionCalendar, PublicHolidaysAreTheArt112OnesInEveryYear) {
   EXPECT_EQ(CountPublicHolidays(calendar, D("2025-04-28"), D("2025-05-11"), std::nullopt), 2);
 }
 
+// The work schedules ask any date's kind: from the data, else weekends and
+// the holidays of art. 112.
+TEST(ProductionCalendar, KindOfAnyDateFallsBackToWeekendsAndArt112) {
+  const ProductionCalendar& calendar = Shipped();
+  EXPECT_EQ(calendar.KindOf(D("2025-11-01"), std::nullopt), DayKind::kPreholiday);  // a working Saturday
+  EXPECT_EQ(calendar.KindOf(D("2025-12-31"), std::nullopt), DayKind::kWeekend);     // transferred
+  EXPECT_EQ(calendar.KindOf(D("2030-01-07"), std::nullopt), DayKind::kHoliday);
+  EXPECT_EQ(calendar.KindOf(D("2030-05-04"), std::nullopt), DayKind::kWeekend);  // a Saturday
+  EXPECT_EQ(calendar.KindOf(D("2030-05-06"), std::nullopt), DayKind::kWorking);
+}
+
 TEST(ProductionCalendar, AYearWithoutDataIsNotFound) {
   EXPECT_EQ(Shipped().Find(2031), nullptr);
   try {
