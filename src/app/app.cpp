@@ -24,6 +24,9 @@
 #include "auth/token_service.hpp"
 #include "calendar/handlers.hpp"
 #include "calendar/production_calendar.hpp"
+#include "calendar/views.hpp"
+#include "calendar/views_handlers.hpp"
+#include "calendar/views_repository.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "http/blocking_pool.hpp"
@@ -188,7 +191,10 @@ struct App::Runtime {
                    {.first_leave_after_months = config.first_leave_after_months,
                     .enforce_split_leave = config.enforce_split_leave,
                     .lapses = {.carry_over_days = config.leave_carry_over_days,
-                               .expiry_months = config.leave_expiry_months}}) {
+                               .expiry_months = config.leave_expiry_months}}),
+        calendar_views_repository(database),
+        calendar_views(calendar_views_repository, users, access, production_calendar, clock),
+        calendar_feeds(calendar_views_repository, calendar_views, users, auth, clock) {
     RegisterProcessMetrics(registry, database);
     ops::RegisterRoutes(router, ops);
     const auto wanted = [&](std::string_view service) {
@@ -200,6 +206,7 @@ struct App::Runtime {
     if (wanted("users")) users::RegisterRoutes(router, users, blocking);
     if (wanted("management")) management::RegisterRoutes(router, management, blocking);
     if (wanted("calendar")) calendar::RegisterRoutes(router, production_calendar);
+    if (wanted("calendar")) calendar::RegisterViewRoutes(router, calendar_views, calendar_feeds, blocking);
   }
 
   Clock clock = SystemClock();
@@ -230,6 +237,9 @@ struct App::Runtime {
   calendar::ProductionCalendar production_calendar;
   management::RequestsRepository requests_repository;
   management::ManagementService management;
+  calendar::CalendarViewsRepository calendar_views_repository;
+  calendar::CalendarViews calendar_views;
+  calendar::CalendarFeeds calendar_feeds;
   http::Router router;
 };
 

@@ -136,6 +136,12 @@ Identity AuthService::Authenticate(std::string_view access_token) {
   return identity;
 }
 
+std::optional<Identity> AuthService::IdentityOf(int64_t account_id) {
+  const std::optional<Account> account = accounts_.FindById(account_id);
+  if (!account || account->disabled) return std::nullopt;
+  return ToIdentity(*account);
+}
+
 void AuthService::ChangePassword(const Identity& identity, std::string_view old_password,
                                  std::string_view new_password) {
   ChangePassword(Actor{identity, {}, {}}, old_password, new_password);

@@ -72,6 +72,10 @@ class AuthService {
   // call Authenticate, on the blocking pool). Throws as Authenticate does
   // for a token that does not verify.
   std::optional<Identity> AuthenticateCached(std::string_view access_token);
+  // The identity of an enabled account, for a caller who proved it another
+  // way (the secret token of a calendar feed); nullopt for a deleted or
+  // disabled account. Its roles are the current ones.
+  std::optional<Identity> IdentityOf(int64_t account_id);
 
   // Checks the old password (a wrong one is Error::Validation naming
   // old_password), the policy (naming new_password), stores the new hash

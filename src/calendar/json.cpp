@@ -3,15 +3,10 @@
 #include <string>
 
 namespace tabel::calendar {
-namespace {
-
-// Whole hours as an integer, others with their one decimal.
 nlohmann::json HoursJson(int64_t tenths) {
   if (tenths % 10 == 0) return tenths / 10;
   return static_cast<double>(tenths) / 10.0;
 }
-
-}  // namespace
 
 nlohmann::json NormsJson(const Norms& norms) {
   nlohmann::json json = nlohmann::json::object();

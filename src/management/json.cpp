@@ -95,6 +95,7 @@ RequestTypeChanges ParseRequestTypeChanges(const nlohmann::json& body, bool crea
   c.max_days = Narrow(fields.NullableInt("max_days", 1, kMaxDays));
   c.allow_past = fields.Bool("allow_past", false);
   c.exclusive = fields.Bool("exclusive", false);
+  c.confidential = fields.Bool("confidential", false);
   fields.Finish();
   return c;
 }
@@ -171,6 +172,7 @@ nlohmann::json RequestTypeJson(const RequestType& t) {
           {"balance_kind", t.balance_kind},
           {"allow_past", t.allow_past},
           {"exclusive", t.exclusive},
+          {"confidential", t.confidential},
           {"on_behalf", t.on_behalf},
           {"builtin", t.builtin},
           {"version", t.version}};

@@ -68,6 +68,9 @@ struct RequestType {
   std::optional<std::string> balance_kind;  // charged to this balance
   bool allow_past = false;                  // may start before today
   bool exclusive = true;                    // may not overlap another exclusive activity
+  // Personal: in calendars, whoever may not read the employee's personal
+  // data sees "absent" instead (a sick leave, an unpaid leave …).
+  bool confidential = false;
   std::string on_behalf = std::string(kOnBehalfHr);
   bool builtin = false;
   int64_t version = 0;
@@ -80,7 +83,7 @@ struct RequestTypeChanges {
   std::optional<std::vector<std::string>> steps;
   std::optional<int> notice_days, min_days;
   std::optional<std::optional<int>> max_days;
-  std::optional<bool> allow_past, exclusive;
+  std::optional<bool> allow_past, exclusive, confidential;
 };
 
 struct Warning {

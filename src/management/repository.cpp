@@ -15,17 +15,19 @@ namespace {
 
 constexpr const char* kTypeColumns =
     "SELECT code, name, kind, t13_code, t13_number, approval_steps, notice_days, min_days, max_days, "
-    "balance_kind, allow_past, exclusive, on_behalf, builtin, version FROM request_types";
+    "balance_kind, allow_past, exclusive, confidential, on_behalf, builtin, version FROM request_types";
 constexpr const char* kInsertType =
     "INSERT INTO request_types (code, name, kind, t13_code, t13_number, approval_steps, notice_days, "
-    "min_days, max_days, balance_kind, allow_past, exclusive, on_behalf, builtin, version, created_at, "
-    "updated_at) VALUES (:code, :name, :kind, :t13_code, :t13_number, :steps, :notice_days, :min_days, "
-    ":max_days, :balance_kind, :allow_past, :exclusive, :on_behalf, 0, 1, :at, :updated_at)";
+    "min_days, max_days, balance_kind, allow_past, exclusive, confidential, on_behalf, builtin, version, "
+    "created_at, updated_at) VALUES (:code, :name, :kind, :t13_code, :t13_number, :steps, :notice_days, "
+    ":min_days, :max_days, :balance_kind, :allow_past, :exclusive, :confidential, :on_behalf, 0, 1, :at, "
+    ":updated_at)";
 constexpr const char* kUpdateType =
     "UPDATE request_types SET name = :name, kind = :kind, t13_code = :t13_code, t13_number = :t13_number, "
     "approval_steps = :steps, notice_days = :notice_days, min_days = :min_days, max_days = :max_days, "
-    "balance_kind = :balance_kind, allow_past = :allow_past, exclusive = :exclusive, on_behalf = "
-    ":on_behalf, version = version + 1, updated_at = :updated_at WHERE code = :code AND version = :version";
+    "balance_kind = :balance_kind, allow_past = :allow_past, exclusive = :exclusive, confidential = "
+    ":confidential, on_behalf = :on_behalf, version = version + 1, updated_at = :updated_at WHERE code = "
+    ":code AND version = :version";
 
 // The columns of a request, from `r` (requests or a subset of them) joined
 // to its employee `e`; kRequestColumns reads them from every request.
@@ -147,7 +149,7 @@ std::chrono::system_clock::time_point StoredInstant(const std::string& text) {
 
 struct TypeRow {
   std::string code, name, kind, t13_code, t13_number, steps, balance_kind, on_behalf;
-  int notice = 0, min = 1, max = 0, allow_past = 0, exclusive = 1, builtin = 0;
+  int notice = 0, min = 1, max = 0, allow_past = 0, exclusive = 1, confidential = 0, builtin = 0;
   long long version = 0;
   soci::indicator t13_code_ind = soci::i_null, t13_number_ind = soci::i_null, max_ind = soci::i_null,
                   balance_ind = soci::i_null;
@@ -165,6 +167,7 @@ struct TypeRow {
     statement.exchange(soci::into(balance_kind, balance_ind));
     statement.exchange(soci::into(allow_past));
     statement.exchange(soci::into(exclusive));
+    statement.exchange(soci::into(confidential));
     statement.exchange(soci::into(on_behalf));
     statement.exchange(soci::into(builtin));
     statement.exchange(soci::into(version));
@@ -184,6 +187,7 @@ struct TypeRow {
     if (balance_ind == soci::i_ok) t.balance_kind = balance_kind;
     t.allow_past = allow_past != 0;
     t.exclusive = exclusive != 0;
+    t.confidential = confidential != 0;
     t.on_behalf = on_behalf;
     t.builtin = builtin != 0;
     t.version = version;
@@ -205,7 +209,8 @@ long long SaveType(soci::session& session, const char* sql, const RequestType& t
                     balance = t.balance_kind.value_or(""), steps = JoinSteps(t.steps);
   soci::indicator t13_code_ind = Ind(t.t13_code), t13_number_ind = Ind(t.t13_number),
                   max_ind = Ind(t.max_days), balance_ind = Ind(t.balance_kind);
-  const int max = t.max_days.value_or(0), allow_past = t.allow_past ? 1 : 0, exclusive = t.exclusive ? 1 : 0;
+  const int max = t.max_days.value_or(0), allow_past = t.allow_past ? 1 : 0, exclusive = t.exclusive ? 1 : 0,
+            confidential = t.confidential ? 1 : 0;
   soci::statement statement(session);
   statement.exchange(soci::use(t.code, "code"));
   statement.exchange(soci::use(t.name, "name"));
@@ -219,6 +224,7 @@ long long SaveType(soci::session& session, const char* sql, const RequestType& t
   statement.exchange(soci::use(balance, balance_ind, "balance_kind"));
   statement.exchange(soci::use(allow_past, "allow_past"));
   statement.exchange(soci::use(exclusive, "exclusive"));
+  statement.exchange(soci::use(confidential, "confidential"));
   statement.exchange(soci::use(t.on_behalf, "on_behalf"));
   statement.exchange(soci::use(now, "updated_at"));
   extra(statement);
@@ -235,6 +241,7 @@ nlohmann::json TypeAudit(const RequestType& t) {
           {"min_days", t.min_days},
           {"max_days", t.max_days ? nlohmann::json(*t.max_days) : nlohmann::json()},
           {"exclusive", t.exclusive},
+          {"confidential", t.confidential},
           {"allow_past", t.allow_past},
           {"on_behalf", t.on_behalf}};
 }

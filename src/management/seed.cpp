@@ -27,43 +27,44 @@ struct BuiltinType {
   int allow_past;
   int exclusive;
   const char* on_behalf;
+  int confidential;  // colleagues see "absent" (migration 006 sets it on older databases)
 };
 
 // The table of activities of PRODUCT.md.
 constexpr std::array kBuiltinTypes = {
     BuiltinType{"vacation", "Ежегодный оплачиваемый отпуск", "absence", "ОТ", "09", "manager", 14, 1, 0,
-                "annual", 0, 1, "hr"},
+                "annual", 0, 1, "hr", 0},
     BuiltinType{"additional_vacation", "Дополнительный оплачиваемый отпуск", "absence", "ОД", "10", "manager",
-                14, 1, 0, "additional", 0, 1, "hr"},
+                14, 1, 0, "additional", 0, 1, "hr", 0},
     BuiltinType{"unpaid_leave", "Отпуск без сохранения заработной платы", "absence", "ДО", "16", "manager,hr",
-                3, 1, 0, nullptr, 0, 1, "hr"},
+                3, 1, 0, nullptr, 0, 1, "hr", 1},
     BuiltinType{"study_leave", "Учебный отпуск", "absence", "У", "11", "manager,hr", 3, 1, 0, nullptr, 0, 1,
-                "hr"},
+                "hr", 0},
     BuiltinType{"business_trip", "Служебная командировка", "business_trip", "К", "06", "manager", 0, 1, 0,
-                nullptr, 0, 1, "manager"},
+                nullptr, 0, 1, "manager", 0},
     BuiltinType{"sick_leave", "Временная нетрудоспособность", "sick_leave", "Б", "19", "hr", 0, 1, 0, nullptr,
-                1, 1, "hr"},
+                1, 1, "hr", 1},
     BuiltinType{"remote_day", "Удалённая работа", "work", "Я", "01", "manager", 1, 1, 31, nullptr, 0, 1,
-                "manager"},
+                "manager", 0},
     BuiltinType{"weekend_work", "Работа в выходной день", "work", "РВ", "03", "manager", 0, 1, 1, nullptr, 0,
-                0, "manager"},
+                0, "manager", 0},
     BuiltinType{"overtime", "Сверхурочная работа", "overtime", "С", "04", "manager", 0, 1, 1, nullptr, 1, 0,
-                "manager"},
+                "manager", 0},
     BuiltinType{"maternity_leave", "Отпуск по беременности и родам", "absence", "Р", "14", "hr", 0, 1, 0,
-                nullptr, 0, 1, "hr"},
+                nullptr, 0, 1, "hr", 1},
     BuiltinType{"parental_leave", "Отпуск по уходу за ребёнком", "absence", "ОЖ", "15", "hr", 0, 1, 0,
-                nullptr, 0, 1, "hr"},
-    BuiltinType{"dismissal", "Увольнение", "dismissal", nullptr, nullptr, "hr", 14, 1, 1, nullptr, 0, 0,
-                "hr"},
+                nullptr, 0, 1, "hr", 1},
+    BuiltinType{"dismissal", "Увольнение", "dismissal", nullptr, nullptr, "hr", 14, 1, 1, nullptr, 0, 0, "hr",
+                0},
 };
 
 constexpr const char* kInsertBuiltin =
     "INSERT INTO request_types (code, name, kind, t13_code, t13_number, approval_steps, notice_days, "
     "min_days, "
-    "max_days, balance_kind, allow_past, exclusive, on_behalf, builtin, version, created_at, updated_at) "
-    "VALUES (:code, :name, :kind, :t13_code, :t13_number, :steps, :notice_days, :min_days, :max_days, "
-    ":balance_kind, :allow_past, :exclusive, :on_behalf, 1, 1, :at, :updated_at) ON CONFLICT (code) DO "
-    "NOTHING";
+    "max_days, balance_kind, allow_past, exclusive, on_behalf, confidential, builtin, version, created_at, "
+    "updated_at) VALUES (:code, :name, :kind, :t13_code, :t13_number, :steps, :notice_days, :min_days, "
+    ":max_days, :balance_kind, :allow_past, :exclusive, :on_behalf, :confidential, 1, 1, :at, :updated_at) "
+    "ON CONFLICT (code) DO NOTHING";
 
 constexpr const char* kEmployeesWithoutAccount =
     "SELECT e.id, e.hire_date FROM employees e WHERE e.dismissal_date IS NULL AND NOT EXISTS "
@@ -89,13 +90,14 @@ void EnsureRequestTypes(db::Database& database, const Clock& clock) {
                       max_ind = t.max_days > 0 ? soci::i_ok : soci::i_null,
                       balance_ind = t.balance_kind ? soci::i_ok : soci::i_null;
       int notice = t.notice_days, min = t.min_days, max = t.max_days, allow_past = t.allow_past,
-          exclusive = t.exclusive;
+          exclusive = t.exclusive, confidential = t.confidential;
       session << kInsertBuiltin, soci::use(code, "code"), soci::use(name, "name"), soci::use(kind, "kind"),
           soci::use(t13_code, t13_code_ind, "t13_code"), soci::use(t13_number, t13_number_ind, "t13_number"),
           soci::use(steps, "steps"), soci::use(notice, "notice_days"), soci::use(min, "min_days"),
           soci::use(max, max_ind, "max_days"), soci::use(balance, balance_ind, "balance_kind"),
           soci::use(allow_past, "allow_past"), soci::use(exclusive, "exclusive"),
-          soci::use(on_behalf, "on_behalf"), soci::use(at, "at"), soci::use(at, "updated_at");
+          soci::use(on_behalf, "on_behalf"), soci::use(confidential, "confidential"), soci::use(at, "at"),
+          soci::use(at, "updated_at");
     }
   });
 }

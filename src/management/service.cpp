@@ -175,6 +175,7 @@ void ApplyType(RequestType& t, const RequestTypeChanges& c) {
   if (c.max_days) t.max_days = *c.max_days;
   if (c.allow_past) t.allow_past = *c.allow_past;
   if (c.exclusive) t.exclusive = *c.exclusive;
+  if (c.confidential) t.confidential = *c.confidential;
 }
 
 void CheckType(const RequestType& t) {

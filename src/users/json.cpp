@@ -274,7 +274,8 @@ nlohmann::json ScheduleJson(const WorkSchedule& s) {
           {"name", s.name},
           {"kind", s.kind},
           {"hours_per_week", s.hours_per_week},
-          {"shift_pattern", s.shift_pattern}};
+          {"shift_pattern", s.shift_pattern},
+          {"anchor_date", s.anchor_date ? nlohmann::json(FormatIsoDate(*s.anchor_date)) : nlohmann::json()}};
 }
 
 }  // namespace tabel::users

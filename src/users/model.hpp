@@ -92,7 +92,10 @@ struct WorkSchedule {
   int64_t id = 0;
   std::string code, name, kind;
   int hours_per_week = 40;
+  // Shift schedules: "D/OxH" (calendar/work_schedule.hpp), repeated from
+  // anchor_date, the first day of a working run.
   std::optional<std::string> shift_pattern;
+  std::optional<Date> anchor_date;
 };
 
 }  // namespace tabel::users

@@ -79,7 +79,7 @@ constexpr const char* kInsertPosition =
     "INSERT INTO positions (name, created_at) VALUES (:name, :at) RETURNING id";
 constexpr const char* kPositionByName = "SELECT COUNT(*) FROM positions WHERE name = :name";
 constexpr const char* kSelectSchedules =
-    "SELECT id, code, name, kind, hours_per_week, shift_pattern FROM work_schedules ORDER BY id";
+    "SELECT id, code, name, kind, hours_per_week, shift_pattern, anchor_date FROM work_schedules ORDER BY id";
 
 // The bound form of an Employee: SOCI needs plain members and indicators.
 struct EmployeeRow {
@@ -605,17 +605,18 @@ int64_t UsersRepository::CreatePosition(const std::string& name, const Actor& ac
 std::vector<WorkSchedule> UsersRepository::ListSchedules() {
   return db::WithSession(database_, [&](soci::session& session) {
     long long id = 0;
-    std::string code, name, kind, pattern;
+    std::string code, name, kind, pattern, anchor;
     int hours = 0;
-    soci::indicator pattern_ind = soci::i_null;
-    soci::statement statement =
-        (session.prepare << kSelectSchedules, soci::into(id), soci::into(code), soci::into(name),
-         soci::into(kind), soci::into(hours), soci::into(pattern, pattern_ind));
+    soci::indicator pattern_ind = soci::i_null, anchor_ind = soci::i_null;
+    soci::statement statement = (session.prepare << kSelectSchedules, soci::into(id), soci::into(code),
+                                 soci::into(name), soci::into(kind), soci::into(hours),
+                                 soci::into(pattern, pattern_ind), soci::into(anchor, anchor_ind));
     statement.execute(false);
     std::vector<WorkSchedule> schedules;
     while (statement.fetch()) {
-      WorkSchedule schedule{id, code, name, kind, hours, std::nullopt};
+      WorkSchedule schedule{id, code, name, kind, hours, std::nullopt, std::nullopt};
       if (pattern_ind == soci::i_ok) schedule.shift_pattern = pattern;
+      if (anchor_ind == soci::i_ok) schedule.anchor_date = db::ParseStoredDate(anchor, "anchor_date");
       schedules.push_back(std::move(schedule));
     }
     return schedules;

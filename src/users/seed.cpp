@@ -84,12 +84,14 @@ struct Schedule {
   const char* kind;
   int hours_per_week;
   const char* shift_pattern;  // empty for five-day weeks
+  const char* anchor_date;    // empty for five-day weeks
 };
-constexpr std::array<Schedule, 4> kSchedules = {
-    {{"5x8-40", "Пятидневка, 40 часов", "five_day", 40, ""},
-     {"5x7.2-36", "Пятидневка, 36 часов", "five_day", 36, ""},
-     {"5x4.8-24", "Пятидневка, 24 часа", "five_day", 24, ""},
-     {"2/2x12", "Сменный график 2/2 по 12 часов", "shift", 40, "2/2x12"}}};
+constexpr std::array<Schedule, 5> kSchedules = {
+    {{"5x8-40", "Пятидневка, 40 часов", "five_day", 40, "", ""},
+     {"5x7.2-36", "Пятидневка, 36 часов", "five_day", 36, "", ""},
+     {"5x4.8-24", "Пятидневка, 24 часа", "five_day", 24, "", ""},
+     {"2/2x12", "Сменный график 2/2 по 12 часов", "shift", 40, "2/2x12", "2024-01-01"},
+     {"1/3x24", "Сменный график 1/3 по 24 часа", "shift", 40, "1/3x24", "2024-01-01"}}};
 
 template <size_t N>
 const char* Pick(const std::array<const char*, N>& items, std::mt19937_64& random) {
@@ -119,8 +121,8 @@ constexpr const char* kCountExisting =
 constexpr const char* kInsertPosition =
     "INSERT INTO positions (id, name, created_at) VALUES (:id, :name, :at)";
 constexpr const char* kInsertSchedule =
-    "INSERT INTO work_schedules (id, code, name, kind, hours_per_week, shift_pattern, created_at) "
-    "VALUES (:id, :code, :name, :kind, :hours, :pattern, :at)";
+    "INSERT INTO work_schedules (id, code, name, kind, hours_per_week, shift_pattern, anchor_date, "
+    "created_at) VALUES (:id, :code, :name, :kind, :hours, :pattern, :anchor, :at)";
 constexpr const char* kInsertDepartment =
     "INSERT INTO departments (id, parent_id, code, name, head_employee_id, version, created_at, updated_at) "
     "VALUES (:id, :parent, :code, :name, :head, 1, :at, :at2)";
@@ -192,10 +194,13 @@ void InsertStandardSchedules(soci::session& session, const std::string& at) {
   for (size_t i = 0; i < kSchedules.size(); ++i) {
     const int id = static_cast<int>(i) + 1;
     const Schedule& s = kSchedules[i];
-    const std::string code = s.code, name = s.name, kind = s.kind, pattern = s.shift_pattern;
+    const std::string code = s.code, name = s.name, kind = s.kind, pattern = s.shift_pattern,
+                      anchor = s.anchor_date;
     soci::indicator pattern_indicator = pattern.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator anchor_indicator = anchor.empty() ? soci::i_null : soci::i_ok;
     session << kInsertSchedule, soci::use(id), soci::use(code), soci::use(name), soci::use(kind),
-        soci::use(s.hours_per_week), soci::use(pattern, pattern_indicator), soci::use(at);
+        soci::use(s.hours_per_week), soci::use(pattern, pattern_indicator),
+        soci::use(anchor, anchor_indicator), soci::use(at);
   }
 }
 
@@ -262,7 +267,11 @@ SeedResult SeedCompany(db::Database& database, const SeedOptions& options, const
           FormatIsoDate(hired + std::chrono::days(1 + static_cast<int>(random() % worked)));
     }
     const unsigned schedule_roll = static_cast<unsigned>(random() % 100);
-    employee.schedule_id = schedule_roll < 85 ? 1 : schedule_roll < 90 ? 2 : schedule_roll < 93 ? 3 : 4;
+    employee.schedule_id = schedule_roll < 85   ? 1
+                           : schedule_roll < 90 ? 2
+                           : schedule_roll < 93 ? 3
+                           : schedule_roll < 97 ? 4
+                                                : 5;
     employee.employment_rate = random() % 25 == 0 ? 50 : 100;
     employee.region = Pick(kRegions, random);
     employee.salary_kopecks = (60'000 + static_cast<int64_t>(random() % 340'000)) * 100 * (head ? 2 : 1);

@@ -40,8 +40,9 @@ struct SeedResult {
   int accounts = 0;
 };
 
-// Inserts the four standard work schedules with ids 1..4: five-day weeks
-// of 40, 36 and 24 hours, and a 2/2 shift of 12 hours. Errors: soci_error.
+// Inserts the five standard work schedules with ids 1..5: five-day weeks
+// of 40, 36 and 24 hours, a 2/2 shift of 12 hours and a 1/3 shift of 24
+// hours, both anchored on 2024-01-01. Errors: soci_error.
 void InsertStandardSchedules(soci::session& session, const std::string& at);
 
 // Throws Error::Conflict if the database already has employees or

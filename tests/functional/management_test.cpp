@@ -710,10 +710,19 @@ TEST_F(Management, RequestTypesAreDataThatHrAndAdminChange) {
       UnorderedElementsAre("code", "kind", "steps"));
   const std::string path = "/api/v1/request-types/blood_donation";
   EXPECT_EQ(Call("admin", "PATCH", path, json{{"max_days", 1}}.dump()).status, 428);
-  const HttpResponse changed =
-      Call("admin", "PATCH", path, json{{"max_days", 1}}.dump(), {{"If-Match", "\"1\""}});
+  const HttpResponse changed = Call(
+      "admin", "PATCH", path, json{{"max_days", 1}, {"confidential", true}}.dump(), {{"If-Match", "\"1\""}});
   ASSERT_EQ(changed.status, 200) << changed.body;
   EXPECT_EQ(json::parse(changed.body)["max_days"], 1);
+  // Confidential: calendars show «absent» to colleagues; a sick leave is by default, a vacation not.
+  EXPECT_EQ(json::parse(changed.body)["confidential"], true);
+  EXPECT_EQ(json::parse(Call("employee", "GET", "/api/v1/request-types/sick_leave").body)["confidential"],
+            true);
+  EXPECT_EQ(json::parse(Call("employee", "GET", "/api/v1/request-types/vacation").body)["confidential"],
+            false);
+  EXPECT_THAT(ProblemFields(Call("admin", "PATCH", path, json{{"confidential", "yes"}}.dump(),
+                                 {{"If-Match", "\"2\""}})),
+              ElementsAre("confidential"));
   // The new type is usable at once, with its own rules.
   const HttpResponse too_long = Call(
       "employee", "POST", "/api/v1/requests",
