@@ -15,6 +15,7 @@
 #include "auth/admin_handlers.hpp"
 #include "auth/admin_repository.hpp"
 #include "auth/admin_service.hpp"
+#include "auth/crypto.hpp"
 #include "auth/handlers.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
@@ -36,7 +37,7 @@
 #include "infra/bus/task_queue.hpp"
 #include "infra/bus/topology.hpp"
 #include "infra/bus/worker.hpp"
-#include "infra/cache/redis_probe.hpp"
+#include "infra/cache/redis.hpp"
 #include "infra/db/database.hpp"
 #include "infra/db/migrations.hpp"
 #include "infra/db/timestamp.hpp"
@@ -117,6 +118,19 @@ std::vector<ops::ReadinessCheck> ReadinessChecks(const Config& config, db::Datab
   return checks;
 }
 
+// The cache of hot reads: Redis when configured, else memory. In Redis the
+// keys of one database (every replica of one deployment) are apart from
+// those of any other sharing the server.
+std::unique_ptr<cache::Cache> MakeCache(const Config& config) {
+  constexpr size_t kMemoryCacheBytes = size_t{32} << 20;
+  constexpr size_t kRedisConnections = 16;
+  constexpr size_t kPrefixDigits = 16;
+  if (config.redis_url.empty()) return std::make_unique<cache::MemoryCache>(kMemoryCacheBytes);
+  std::string prefix = auth::Sha256Hex(config.database_url).substr(0, kPrefixDigits) + ":";
+  return std::make_unique<cache::RedisCache>(config.redis_url, std::move(prefix), kProbeTimeout,
+                                             kRedisConnections);
+}
+
 // Each connection is a file descriptor: raise the soft limit to the hard one,
 // and warn when even that is below what TABEL_MAX_CONNECTIONS allows.
 void RaiseFileLimit(size_t max_connections, log::Logger& logger) {
@@ -193,9 +207,14 @@ struct App::Runtime {
                     .lapses = {.carry_over_days = config.leave_carry_over_days,
                                .expiry_months = config.leave_expiry_months}}),
         calendar_views_repository(database),
-        calendar_views(calendar_views_repository, users, access, production_calendar, clock),
+        cache(MakeCache(config)),
+        calendar_views(calendar_views_repository, users, access, production_calendar, *cache, clock),
         calendar_feeds(calendar_views_repository, calendar_views, users, auth, clock) {
     RegisterProcessMetrics(registry, database);
+    // Team calendars are cached until an activity changes.
+    topology.Declare(
+        {.name = "calendar.cache", .topics = {"request.approved", "request.cancelled", "request.closed"}});
+    worker.Subscribe("calendar.cache", [this](const bus::Delivery&) { calendar_views.Invalidate(); });
     ops::RegisterRoutes(router, ops);
     const auto wanted = [&](std::string_view service) {
       return api &&
@@ -208,6 +227,9 @@ struct App::Runtime {
     if (wanted("calendar")) calendar::RegisterRoutes(router, production_calendar);
     if (wanted("calendar")) calendar::RegisterViewRoutes(router, calendar_views, calendar_feeds, blocking);
   }
+
+  // The consumers use what is declared after the worker: they stop first.
+  ~Runtime() { worker.Stop(); }
 
   Clock clock = SystemClock();
   metrics::Registry registry;
@@ -238,6 +260,8 @@ struct App::Runtime {
   management::RequestsRepository requests_repository;
   management::ManagementService management;
   calendar::CalendarViewsRepository calendar_views_repository;
+  // Redis when TABEL_REDIS_URL is set, else this process's memory.
+  std::unique_ptr<cache::Cache> cache;
   calendar::CalendarViews calendar_views;
   calendar::CalendarFeeds calendar_feeds;
   http::Router router;

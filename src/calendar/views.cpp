@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "auth/crypto.hpp"
 #include "auth/permissions.hpp"
 #include "calendar/work_schedule.hpp"
 #include "common/error.hpp"
@@ -11,6 +12,15 @@ namespace tabel::calendar {
 namespace {
 
 constexpr std::string_view kAbsentName = "Отсутствие";
+constexpr const char* kGenerationKey = "tabel:calendar:generation";
+
+// What a reach lets see, as text for a cache key.
+void AppendReach(std::string& text, const auth::Reach& reach) {
+  text += reach.scope ? std::to_string(static_cast<int>(*reach.scope)) : "-";
+  text += ':' + (reach.self ? std::to_string(*reach.self) : "-") + ':';
+  for (const int64_t department : reach.departments) text += std::to_string(department) + ',';
+  text += '|';
+}
 
 std::vector<DayKind> KindsOf(const ProductionCalendar& calendar, const std::optional<std::string>& region,
                              Date from, Date to) {
@@ -51,11 +61,13 @@ WorkPattern PatternOf(const std::vector<users::WorkSchedule>& schedules, int64_t
 }  // namespace
 
 CalendarViews::CalendarViews(CalendarViewsRepository& repository, users::UsersService& users,
-                             auth::AccessResolver& access, const ProductionCalendar& calendar, Clock clock)
+                             auth::AccessResolver& access, const ProductionCalendar& calendar,
+                             cache::Cache& cache, Clock clock)
     : repository_(repository),
       users_(users),
       access_(access),
       calendar_(calendar),
+      cache_(cache),
       clock_(std::move(clock)) {}
 
 Date CalendarViews::Today() const { return LocalDate(clock_()); }
@@ -151,6 +163,25 @@ TeamCalendar CalendarViews::Team(const Actor& actor, const ViewQuery& query) {
   }
   return team;
 }
+
+std::string CalendarViews::TeamText(const Actor& actor, const ViewQuery& query,
+                                    const std::function<std::string(const TeamCalendar&)>& render) {
+  std::string view;
+  AppendReach(view, PeopleReach(actor.identity));
+  AppendReach(view, access_.ReachOf(actor.identity, auth::kEmployeesReadPersonal));
+  view += query.department_id ? std::to_string(*query.department_id) : "own";
+  view += (query.subtree ? ":s:" : ":d:") + FormatIsoDate(query.from) + ':' + FormatIsoDate(query.to) + ':' +
+          std::to_string(query.page.limit) + ':' + std::to_string(query.page.after.value_or(0)) + ':' +
+          FormatIsoDate(Today());
+  const std::string key =
+      "tabel:calendar:team:" + std::to_string(cache_.Counter(kGenerationKey)) + ":" + auth::Sha256Hex(view);
+  if (std::optional<std::string> cached = cache_.Get(key)) return std::move(*cached);
+  std::string text = render(Team(actor, query));
+  cache_.Set(key, text, kTeamCacheTtl);
+  return text;
+}
+
+void CalendarViews::Invalidate() { cache_.Bump(kGenerationKey); }
 
 AwayList CalendarViews::Away(const Actor& actor, const ViewQuery& query) {
   const auth::Reach reach = PeopleReach(actor.identity);

@@ -18,12 +18,22 @@
 // request. Pending requests show in a personal calendar only to whom
 // requests.read reaches him.
 //
+// Cache (infra/cache): a team calendar is kept as its text for
+// kTeamCacheTtl under a key made of the query, today, and the caller's
+// reach of calendar.read and employees.read_personal (so two callers share
+// an entry only when they see exactly the same), and the generation of the
+// views, which Invalidate() bumps: the calendar.cache consumer calls it on
+// every approved, cancelled or closed request. A change of employees or
+// schedules shows within the TTL.
+//
 // Thread-safety: safe from any thread; blocks on the database (run it on
 // the blocking pool). Errors: tabel::Error — BadRequest (no department to
 // show), NotFound (a department that does not exist, a person outside the
 // reach), and the repository's.
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +43,7 @@
 #include "calendar/views_repository.hpp"
 #include "common/actor.hpp"
 #include "common/clock.hpp"
+#include "infra/cache/cache.hpp"
 #include "users/service.hpp"
 
 namespace tabel::calendar {
@@ -41,6 +52,8 @@ namespace tabel::calendar {
 inline constexpr std::string_view kAbsentCode = "absent";
 inline constexpr std::string_view kWorkingCode = "Я";
 inline constexpr std::string_view kDayOffCode = "В";
+
+inline constexpr std::chrono::seconds kTeamCacheTtl{60};
 
 // The longest ranges the views answer, in days.
 inline constexpr int kMaxTeamDays = 93;
@@ -101,9 +114,15 @@ struct PersonalCalendar {
 class CalendarViews {
  public:
   CalendarViews(CalendarViewsRepository& repository, users::UsersService& users, auth::AccessResolver& access,
-                const ProductionCalendar& calendar, Clock clock);
+                const ProductionCalendar& calendar, cache::Cache& cache, Clock clock);
 
   TeamCalendar Team(const Actor& actor, const ViewQuery& query);
+  // The team calendar as `render` writes it, from the cache when the same
+  // caller-visible view was rendered since the last Invalidate().
+  std::string TeamText(const Actor& actor, const ViewQuery& query,
+                       const std::function<std::string(const TeamCalendar&)>& render);
+  // Forgets every cached view (the activities changed).
+  void Invalidate();
   AwayList Away(const Actor& actor, const ViewQuery& query);
   // Between `from` and `to` (at most kMaxPersonalDays).
   PersonalCalendar Personal(const Actor& actor, int64_t employee_id, Date from, Date to);
@@ -126,6 +145,7 @@ class CalendarViews {
   users::UsersService& users_;
   auth::AccessResolver& access_;
   const ProductionCalendar& calendar_;
+  cache::Cache& cache_;
   Clock clock_;
 };
 

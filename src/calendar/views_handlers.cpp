@@ -58,10 +58,12 @@ Task<Response> GetTeam(Deps deps, Request request) {
   ViewQuery query = DepartmentQuery(params);
   std::tie(query.from, query.to) = Range(params, deps.views->Today(), kMaxTeamDays);
   params.Finish();
-  auto call = [deps, actor = std::move(actor), query] { return deps.views->Team(actor, query); };
+  auto call = [deps, actor = std::move(actor), query] {
+    return deps.views->TeamText(actor, query,
+                                [](const TeamCalendar& team) { return TeamCalendarJson(team).dump(); });
+  };
   auto task = deps.pool->Run(std::move(call));
-  const TeamCalendar team = co_await std::move(task);
-  co_return Response::Json(TeamCalendarJson(team));
+  co_return Response::Text(co_await std::move(task), "application/json");
 }
 
 Task<Response> GetAway(Deps deps, Request request) {

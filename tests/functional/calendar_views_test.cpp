@@ -10,10 +10,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <map>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "common/date.hpp"
+#include "infra/db/transaction.hpp"
 #include "support/demo_server.hpp"
 
 namespace tabel::testing {
@@ -433,6 +437,77 @@ TEST_F(CalendarViews, ICalendarFeedsLiveBehindASecretTokenTheOwnerRotates) {
               ElementsAre("token"));
   EXPECT_THAT(ProblemFields(Call("", "GET", "/api/v1/calendar-feed/team.ics")), ElementsAre("token"));
   EXPECT_EQ(Call("", "GET", "/api/v1/calendar-feed/personal.ics?token=" + std::string(43, 'A')).status, 404);
+}
+
+// The team calendar is cached until an activity changes: a change made
+// behind the service's back (in the database) stays unseen, and an
+// approval, through its event, shows.
+void CachedUntilAnActivityChanges(DemoServer& server) {
+  Date monday = FarDay(6, 1);  // the first Monday of June: a working day
+  while (std::chrono::weekday(monday) != std::chrono::Monday) monday += std::chrono::days{1};
+  const std::string day = FormatIsoDate(monday);
+  const std::string target = "/api/v1/calendar?department_id=3&from=" + day + "&to=" + day;
+  const auto codes = [&] {
+    const HttpResponse response = server.Call("hr", "GET", target);
+    EXPECT_EQ(response.status, 200) << response.body;
+    std::map<int64_t, json> by_person;
+    const json body = json::parse(response.body);
+    for (const json& item : body.at("items")) {
+      by_person[item.at("employee_id").get<int64_t>()] = item.at("days")[0];
+    }
+    return by_person;
+  };
+  const auto before = codes();
+  ASSERT_EQ(before.count(kMorozova), 1U);
+  {
+    auto database = server.database().MakeDatabase(1);
+    db::WithSession(*database, [](soci::session& session) {
+      session << "UPDATE employees SET employment_rate = 10 WHERE id = 5";
+    });
+  }
+  EXPECT_EQ(codes(), before) << "served from the cache";
+  const json vacation =
+      json::parse(server
+                      .Call("employee", "POST", "/api/v1/requests",
+                            json{{"type", "vacation"}, {"start_date", day}, {"end_date", day}}.dump())
+                      .body);
+  ASSERT_EQ(server
+                .Call("manager", "POST",
+                      "/api/v1/requests/" + std::to_string(vacation.at("id").get<int64_t>()) + "/approve")
+                .status,
+            200);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{15};
+  std::map<int64_t, json> after = codes();
+  while (after.at(kEmployee).at("code") != "ОТ" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    after = codes();
+  }
+  EXPECT_EQ(after.at(kEmployee).at("code"), "ОТ");
+  // The change made behind its back shows too, now that the entry is gone.
+  EXPECT_EQ(before.at(kMorozova), (json{{"code", "Я"}, {"hours", 8}}));
+  EXPECT_EQ(after.at(kMorozova), (json{{"code", "Я"}, {"hours", 0.8}}));
+}
+
+TEST_F(CalendarViews, TheTeamCalendarIsCachedInMemoryUntilAnActivityChanges) {
+  CachedUntilAnActivityChanges(*server_);
+}
+
+TEST(CalendarViewsOnRedis, TheTeamCalendarIsCachedInRedisUntilAnActivityChanges) {
+  const char* redis = std::getenv("TABEL_TEST_REDIS_URL");
+  ASSERT_NE(redis, nullptr) << "run through scripts/test, which starts Redis";
+  DemoServer server(std::map<std::string, std::string>{{"TABEL_REDIS_URL", redis}});
+  CachedUntilAnActivityChanges(server);
+}
+
+// Without its cache the product works on: a Redis that does not answer
+// makes every read a miss, not an error.
+TEST(CalendarViewsOnRedis, AnUnreachableRedisCostsOnlyTheCache) {
+  DemoServer server(std::map<std::string, std::string>{{"TABEL_REDIS_URL", "redis://127.0.0.1:1/0"}});
+  for (int i = 0; i < 3; ++i) {
+    const HttpResponse response = server.Call("hr", "GET", "/api/v1/calendar?department_id=3");
+    ASSERT_EQ(response.status, 200) << response.body;
+    EXPECT_FALSE(json::parse(response.body).at("items").empty());
+  }
 }
 
 }  // namespace
