@@ -25,6 +25,9 @@
 #include "auth/token_service.hpp"
 #include "calendar/handlers.hpp"
 #include "calendar/production_calendar.hpp"
+#include "calendar/refresher.hpp"
+#include "calendar/repository.hpp"
+#include "calendar/service.hpp"
 #include "calendar/views.hpp"
 #include "calendar/views_handlers.hpp"
 #include "calendar/views_repository.hpp"
@@ -200,6 +203,9 @@ struct App::Runtime {
         users_repository(database, clock),
         users(users_repository, access, clock),
         production_calendar(calendar::ProductionCalendar::Load(config.production_calendar_dir)),
+        calendar_repository(database, clock),
+        calendar(production_calendar, calendar_repository),
+        calendar_refresher(calendar, logger, config.production_calendar_refresh),
         requests_repository(database, clock),
         management(requests_repository, users, access, production_calendar, clock,
                    {.first_leave_after_months = config.first_leave_after_months,
@@ -224,7 +230,7 @@ struct App::Runtime {
     if (wanted("auth")) auth::RegisterAdminRoutes(router, admin, blocking);
     if (wanted("users")) users::RegisterRoutes(router, users, blocking);
     if (wanted("management")) management::RegisterRoutes(router, management, blocking);
-    if (wanted("calendar")) calendar::RegisterRoutes(router, production_calendar);
+    if (wanted("calendar")) calendar::RegisterRoutes(router, calendar, blocking);
     if (wanted("calendar")) calendar::RegisterViewRoutes(router, calendar_views, calendar_feeds, blocking);
   }
 
@@ -256,7 +262,14 @@ struct App::Runtime {
   // The shipped years and TABEL_PRODUCTION_CALENDAR_DIR's, each checked
   // against its published totals: a bad one stops the process here
   // (calendar::CalendarDataError).
+  // hr's edits are laid over them from the database: loaded at start, then
+  // kept fresh by calendar_refresher (other replicas' edits) and by the
+  // calendar service itself (this process's). Nobody reading the calendar
+  // ever waits for the database.
   calendar::ProductionCalendar production_calendar;
+  calendar::CalendarRepository calendar_repository;
+  calendar::CalendarService calendar;
+  calendar::CalendarRefresher calendar_refresher;
   management::RequestsRepository requests_repository;
   management::ManagementService management;
   calendar::CalendarViewsRepository calendar_views_repository;
@@ -286,6 +299,7 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   ApplyMigrations(runtime.database, logger_);
   auth::EnsureDefaultRoles(runtime.database);
   management::EnsureRequestTypes(runtime.database, runtime.clock);
+  runtime.calendar.Refresh();
   if (options.demo) {
     const users::DemoCompany company = users::EnsureDemoCompany(runtime.database, runtime.clock);
     // Demo people have used little of their leave: 28 days and a little more.
@@ -324,6 +338,7 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
     }
   }
   if (consumer_threads > 0 || api) runtime.worker.Start();
+  runtime.calendar_refresher.Start();
   logger_.Info("listening", {{"host", config_.http_host},
                              {"port", server.port()},
                              {"mode", api ? "serve" : "worker"},
@@ -355,6 +370,7 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   });
 
   RunIo(io, config_.io_threads);
+  runtime.calendar_refresher.Stop();
   runtime.worker.Stop();
   runtime.blocking.Stop();
   logger_.Info("stopped", {});

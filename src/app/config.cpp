@@ -137,6 +137,10 @@ const std::vector<Setting>& Settings() {
          }
          config.production_calendar_dir = value;
        }},
+      Milliseconds("TABEL_PRODUCTION_CALENDAR_REFRESH_MS",
+                   "How often a process checks for production-calendar edits made through another replica "
+                   "(one indexed row read; the edits are reloaded only when they changed).",
+                   &Config::production_calendar_refresh),
       Integer("TABEL_FIRST_LEAVE_AFTER_MONTHS",
               "Months of work before the first annual leave (Labour Code art. 122); 0 = no rule.",
               &Config::first_leave_after_months, 0, 24),

@@ -44,6 +44,9 @@ struct Config {
   std::string swagger_ui_dir = DefaultSwaggerUiDir();
   // Extra production-calendar years (<year>.json); empty = the compiled-in ones only.
   std::string production_calendar_dir;
+  // How often a process polls the revision of hr's calendar edits made by
+  // other replicas (calendar/refresher.hpp).
+  std::chrono::milliseconds production_calendar_refresh{2000};
   // Labour Code rules of annual leave that a company may relax.
   int first_leave_after_months = 6;  // art. 122; 0 = no rule
   bool enforce_split_leave = true;   // art. 125: refuse (true) or warn (false)

@@ -8,8 +8,10 @@
 // (transferred days off, shortened days, regional holidays as overlays)
 // implements the same interface and replaces it where it is wired in
 // (app/app.cpp).
-// Thread-safety: implementations are immutable after construction; safe
-// from any thread.
+// Thread-safety: implementations are safe from any thread and never block
+// (callers may hold a database transaction): StatutoryHolidays is
+// immutable, ProductionCalendar answers from an immutable snapshot of hr's
+// edits that it swaps atomically.
 
 #include <optional>
 #include <string>

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "infra/db/timestamp.hpp"
+
 namespace tabel::calendar {
 nlohmann::json HoursJson(int64_t tenths) {
   if (tenths % 10 == 0) return tenths / 10;
@@ -17,11 +19,15 @@ nlohmann::json NormsJson(const Norms& norms) {
   return json;
 }
 
-nlohmann::json CalendarYearJson(const CalendarYear& year) {
+nlohmann::json CalendarYearJson(const CalendarYear& year, const std::vector<DayEdit>& edits,
+                                const std::optional<std::string>& region) {
   nlohmann::json days = nlohmann::json::array();
   Date date = year.first_day();
+  auto edit = edits.begin();
   for (const DayKind kind : year.days()) {
-    days.push_back({{"date", FormatIsoDate(date)}, {"kind", DayKindName(kind)}});
+    nlohmann::json day = {{"date", FormatIsoDate(date)}, {"kind", DayKindName(kind)}};
+    if (edit != edits.end() && edit->date == date) day["edit"] = EditJson(*edit++);
+    days.push_back(std::move(day));
     date += std::chrono::days{1};
   }
   nlohmann::json months = nlohmann::json::array();
@@ -32,11 +38,25 @@ nlohmann::json CalendarYearJson(const CalendarYear& year) {
   for (size_t quarter = 0; quarter < year.quarter_norms().size(); ++quarter) {
     quarters.push_back({{"quarter", quarter + 1}, {"norms", NormsJson(year.quarter_norms()[quarter])}});
   }
-  return {{"year", year.year()},
-          {"days", std::move(days)},
-          {"norms", NormsJson(year.year_norms())},
-          {"months", std::move(months)},
-          {"quarters", std::move(quarters)}};
+  return {{"year", year.year()},         {"region", region ? nlohmann::json(*region) : nlohmann::json()},
+          {"days", std::move(days)},     {"norms", NormsJson(year.year_norms())},
+          {"months", std::move(months)}, {"quarters", std::move(quarters)}};
+}
+
+nlohmann::json EditJson(const DayEdit& edit) {
+  return {{"region", edit.region == kFederalRegion ? nlohmann::json() : nlohmann::json(edit.region)},
+          {"date", FormatIsoDate(edit.date)},
+          {"kind", DayKindName(edit.kind)},
+          {"name", edit.name},
+          {"updated_by", edit.account_id ? nlohmann::json(*edit.account_id) : nlohmann::json()},
+          {"updated_at", db::FormatTimestamp(edit.updated_at)}};
+}
+
+nlohmann::json DayViewJson(const DayView& day) {
+  return {{"date", FormatIsoDate(day.date)},
+          {"kind", DayKindName(day.kind)},
+          {"region", day.region ? nlohmann::json(*day.region) : nlohmann::json()},
+          {"edit", day.edit ? EditJson(*day.edit) : nlohmann::json()}};
 }
 
 }  // namespace tabel::calendar

@@ -37,6 +37,8 @@ std::string FormatTenths(int64_t tenths) {
   return text;
 }
 
+int YearOf(Date date) { return static_cast<int>(std::chrono::year_month_day(date).year()); }
+
 bool IsWeekendDay(Date date) {
   const std::chrono::weekday day(date);
   return day == std::chrono::Saturday || day == std::chrono::Sunday;
@@ -172,7 +174,35 @@ Norms Sum(const Norms& a, const Norms& b) {
   return sum;
 }
 
+// Calls f(edit) for every edit of `days` dated in `year`, ascending.
+template <class F>
+void ForEachInYear(const std::map<Date, DayEdit>& days, int year, F f) {
+  const Date next{std::chrono::year{year + 1} / std::chrono::January / 1};
+  for (auto it = days.lower_bound(Date{std::chrono::year{year} / std::chrono::January / 1});
+       it != days.end() && it->first < next; ++it) {
+    f(it->second);
+  }
+}
+
+// The years compiled into the binary, each parsed and checked.
+std::vector<CalendarYear> EmbeddedYears() {
+  std::vector<CalendarYear> years;
+  for (const embedded::File& file : embedded::All()) {
+    if (file.path.starts_with(kEmbeddedDirectory) && file.path.ends_with(kDataExtension)) {
+      years.push_back(ParseCalendarYear(file.content, file.path));
+    }
+  }
+  return years;
+}
+
 }  // namespace
+
+std::optional<DayKind> DayKindNamed(std::string_view name) {
+  for (const DayKind kind : {DayKind::kWorking, DayKind::kWeekend, DayKind::kHoliday, DayKind::kPreholiday}) {
+    if (DayKindName(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
 
 std::string_view DayKindName(DayKind kind) {
   switch (kind) {
@@ -206,6 +236,38 @@ DayKind CalendarYear::KindOf(Date date) const {
 }
 
 bool CalendarYear::IsHoliday(Date date) const { return KindOf(date) == DayKind::kHoliday; }
+
+CalendarYear CalendarYear::WithKinds(const std::map<Date, DayKind>& kinds) const {
+  CalendarYear result = *this;
+  for (const auto& [date, kind] : kinds) {
+    const auto index = (date - first_day()).count();
+    if (index < 0 || static_cast<size_t>(index) >= days_.size()) {
+      throw std::out_of_range(FormatIsoDate(date) + " is not in " + std::to_string(year_));
+    }
+    result.days_[static_cast<size_t>(index)] = kind;
+  }
+  result.ComputeNorms();
+  return result;
+}
+
+void CalendarYear::ComputeNorms() {
+  size_t month_start = 0;
+  for (unsigned month = 1; month <= 12; ++month) {
+    const std::chrono::year_month month_of_year{std::chrono::year{year_}, std::chrono::month{month}};
+    const auto length = static_cast<size_t>(
+        static_cast<unsigned>(std::chrono::year_month_day_last(month_of_year / std::chrono::last).day()));
+    month_norms_[month - 1] = NormsOf(days_, month_start, month_start + length);
+    month_start += length;
+  }
+  year_norms_ = Norms{};
+  for (size_t quarter = 0; quarter < 4; ++quarter) {
+    quarter_norms_[quarter] = Norms{};
+    for (size_t month = quarter * 3; month < quarter * 3 + 3; ++month) {
+      quarter_norms_[quarter] = Sum(quarter_norms_[quarter], month_norms_[month]);
+    }
+    year_norms_ = Sum(year_norms_, quarter_norms_[quarter]);
+  }
+}
 
 CalendarYear ParseCalendarYear(std::string_view text, std::string_view name) {
   const YearReader reader(name);
@@ -282,20 +344,7 @@ CalendarYear ParseCalendarYear(std::string_view text, std::string_view name) {
     at(date) = DayKind::kPreholiday;
   }
 
-  size_t month_start = 0;
-  for (unsigned month = 1; month <= 12; ++month) {
-    const std::chrono::year_month month_of_year{std::chrono::year{year}, std::chrono::month{month}};
-    const auto length = static_cast<size_t>(
-        static_cast<unsigned>(std::chrono::year_month_day_last(month_of_year / std::chrono::last).day()));
-    result.month_norms_[month - 1] = NormsOf(days, month_start, month_start + length);
-    month_start += length;
-  }
-  for (size_t quarter = 0; quarter < 4; ++quarter) {
-    for (size_t month = quarter * 3; month < quarter * 3 + 3; ++month) {
-      result.quarter_norms_[quarter] = Sum(result.quarter_norms_[quarter], result.month_norms_[month]);
-    }
-    result.year_norms_ = Sum(result.year_norms_, result.quarter_norms_[quarter]);
-  }
+  result.ComputeNorms();
 
   const PublishedTotals published = reader.Published(reader.Member(root, "the file", "published"));
   const Norm& forty = result.year_norms_.ForWeek(40);
@@ -314,7 +363,8 @@ CalendarYear ParseCalendarYear(std::string_view text, std::string_view name) {
   return result;
 }
 
-ProductionCalendar::ProductionCalendar(std::vector<CalendarYear> years) {
+ProductionCalendar::ProductionCalendar(std::vector<CalendarYear> years)
+    : edits_(std::make_shared<const EditIndex>()) {
   for (CalendarYear& year : years) {
     const int number = year.year();
     if (!years_.emplace(number, std::move(year)).second) {
@@ -323,19 +373,21 @@ ProductionCalendar::ProductionCalendar(std::vector<CalendarYear> years) {
   }
 }
 
-ProductionCalendar ProductionCalendar::Embedded() {
-  std::vector<CalendarYear> years;
-  for (const embedded::File& file : embedded::All()) {
-    if (file.path.starts_with(kEmbeddedDirectory) && file.path.ends_with(kDataExtension)) {
-      years.push_back(ParseCalendarYear(file.content, file.path));
-    }
-  }
-  return ProductionCalendar(std::move(years));
-}
+ProductionCalendar ProductionCalendar::Embedded() { return ProductionCalendar(EmbeddedYears()); }
 
 ProductionCalendar ProductionCalendar::Load(const std::string& directory) {
-  ProductionCalendar calendar = Embedded();
-  if (directory.empty()) return calendar;
+  std::map<int, CalendarYear> by_number;
+  for (CalendarYear& year : EmbeddedYears()) {
+    const int number = year.year();
+    by_number.insert_or_assign(number, std::move(year));
+  }
+  const auto calendar = [&by_number] {
+    std::vector<CalendarYear> years;
+    years.reserve(by_number.size());
+    for (auto& [number, year] : by_number) years.push_back(std::move(year));
+    return ProductionCalendar(std::move(years));
+  };
+  if (directory.empty()) return calendar();
   std::vector<std::filesystem::path> paths;
   std::error_code error;
   for (std::filesystem::directory_iterator it(directory, error), end; !error && it != end;
@@ -358,9 +410,9 @@ ProductionCalendar ProductionCalendar::Load(const std::string& directory) {
       throw CalendarDataError("production calendar: the year " + std::to_string(number) +
                               " is given twice in " + directory);
     }
-    calendar.years_.insert_or_assign(number, std::move(year));
+    by_number.insert_or_assign(number, std::move(year));
   }
-  return calendar;
+  return calendar();
 }
 
 const CalendarYear* ProductionCalendar::Find(int year) const {
@@ -384,16 +436,97 @@ std::vector<int> ProductionCalendar::Years() const {
 }
 
 bool ProductionCalendar::IsPublicHoliday(Date date, const std::optional<std::string>& region) const {
-  const CalendarYear* year = Find(static_cast<int>(std::chrono::year_month_day(date).year()));
+  const std::shared_ptr<const EditIndex> edits = edits_.load();
+  if (const DayEdit* edit = EditOf(*edits, date, region)) return edit->kind == DayKind::kHoliday;
+  const CalendarYear* year = Find(YearOf(date));
   if (year == nullptr) return statutory_.IsPublicHoliday(date, region);
   return year->IsHoliday(date);
 }
 
 DayKind ProductionCalendar::KindOf(Date date, const std::optional<std::string>& region) const {
-  const CalendarYear* year = Find(static_cast<int>(std::chrono::year_month_day(date).year()));
+  const std::shared_ptr<const EditIndex> edits = edits_.load();
+  if (const DayEdit* edit = EditOf(*edits, date, region)) return edit->kind;
+  const CalendarYear* year = Find(YearOf(date));
   if (year != nullptr) return year->KindOf(date);
   if (statutory_.IsPublicHoliday(date, region)) return DayKind::kHoliday;
   return IsWeekendDay(date) ? DayKind::kWeekend : DayKind::kWorking;
+}
+
+EffectiveYear ProductionCalendar::YearFor(int year, const std::optional<std::string>& region) const {
+  const CalendarYear& shipped = Year(year);
+  const std::shared_ptr<const EditIndex> edits = edits_.load();
+  std::vector<DayEdit> effective = EffectiveEdits(*edits, year, region);
+  if (effective.empty()) return {shipped, {}};
+  std::map<Date, DayKind> kinds;
+  for (const DayEdit& edit : effective) kinds.emplace(edit.date, edit.kind);
+  return {shipped.WithKinds(kinds), std::move(effective)};
+}
+
+std::vector<DayEdit> ProductionCalendar::EditsOf(int year, const std::optional<std::string>& region) const {
+  const std::shared_ptr<const EditIndex> edits = edits_.load();
+  std::vector<DayEdit> result;
+  for (const auto& [name, days] : edits->by_region) {
+    if (!region || name == *region)
+      ForEachInYear(days, year, [&](const DayEdit& edit) { result.push_back(edit); });
+  }
+  return result;
+}
+
+std::optional<DayEdit> ProductionCalendar::EditOn(Date date, const std::optional<std::string>& region) const {
+  const std::shared_ptr<const EditIndex> edits = edits_.load();
+  const DayEdit* edit = EditOf(*edits, date, region);
+  if (edit == nullptr) return std::nullopt;
+  return *edit;
+}
+
+bool ProductionCalendar::SetEdits(CalendarEdits edits) {
+  auto index = std::make_shared<EditIndex>();
+  index->revision = edits.revision;
+  for (DayEdit& edit : edits.days) {
+    const Date date = edit.date;
+    std::string region = edit.region;
+    index->by_region[std::move(region)].insert_or_assign(date, std::move(edit));
+  }
+  std::shared_ptr<const EditIndex> current = edits_.load();
+  std::shared_ptr<const EditIndex> next = std::move(index);
+  while (current->revision < next->revision) {
+    if (edits_.compare_exchange_weak(current, next)) return true;
+  }
+  return false;
+}
+
+int64_t ProductionCalendar::revision() const { return edits_.load()->revision; }
+
+const DayEdit* ProductionCalendar::EditOf(const EditIndex& index, Date date,
+                                          const std::optional<std::string>& region) {
+  if (index.by_region.empty()) return nullptr;
+  const auto find = [&](std::string_view name) -> const DayEdit* {
+    const auto days = index.by_region.find(name);
+    if (days == index.by_region.end()) return nullptr;
+    const auto edit = days->second.find(date);
+    return edit == days->second.end() ? nullptr : &edit->second;
+  };
+  if (region && *region != kFederalRegion) {
+    if (const DayEdit* edit = find(*region)) return edit;
+  }
+  return find(kFederalRegion);
+}
+
+std::vector<DayEdit> ProductionCalendar::EffectiveEdits(const EditIndex& index, int year,
+                                                        const std::optional<std::string>& region) {
+  std::map<Date, const DayEdit*> effective;
+  const auto take = [&](std::string_view name) {
+    const auto days = index.by_region.find(name);
+    if (days == index.by_region.end()) return;
+    ForEachInYear(days->second, year,
+                  [&](const DayEdit& edit) { effective.insert_or_assign(edit.date, &edit); });
+  };
+  take(kFederalRegion);
+  if (region && *region != kFederalRegion) take(*region);
+  std::vector<DayEdit> result;
+  result.reserve(effective.size());
+  for (const auto& [date, edit] : effective) result.push_back(*edit);
+  return result;
 }
 
 }  // namespace tabel::calendar

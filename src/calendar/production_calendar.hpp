@@ -15,11 +15,26 @@
 // week lasts week/5 hours (8, 7.2 and 4.8 h for 40, 36 and 24 h), one hour
 // less on a pre-holiday day. Hours are kept in integer tenths.
 //
-// Thread-safety: immutable after construction; safe from any thread.
+// hr edits days through the API (calendar/service.hpp), stored in the
+// table production_calendar_days, as overlays on the shipped data: a
+// federal edit (region kFederalRegion) replaces the kind of its date for
+// everyone (a new decree); a regional edit replaces it, on top of that, for
+// the employees whose employees.region is exactly its region text (e.g.
+// Tatarstan's Uraza Bayram). The norms of an edited year are recomputed;
+// edits are not checked against the published totals, which describe the
+// shipped decree only.
+//
+// Thread-safety: CalendarYear is immutable; ProductionCalendar's shipped
+// years are immutable and its edits an immutable snapshot swapped
+// atomically (SetEdits), so every method is safe from any thread and none
+// reads the database.
 
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -40,6 +55,8 @@ enum class DayKind {
 
 // "working", "weekend", "holiday", "preholiday".
 std::string_view DayKindName(DayKind kind);
+// The kind named `name` (as DayKindName gives it), or nullopt.
+std::optional<DayKind> DayKindNamed(std::string_view name);
 
 inline constexpr bool IsWorkingKind(DayKind kind) {
   return kind == DayKind::kWorking || kind == DayKind::kPreholiday;
@@ -100,8 +117,16 @@ class CalendarYear {
   // The first quarter at index 0.
   const std::array<Norms, 4>& quarter_norms() const { return quarter_norms_; }
 
+  // A copy with the kind of each of `kinds`' dates (all in this year:
+  // std::out_of_range otherwise) replaced and the norms recomputed. Not
+  // checked against the published totals.
+  CalendarYear WithKinds(const std::map<Date, DayKind>& kinds) const;
+
  private:
   friend CalendarYear ParseCalendarYear(std::string_view text, std::string_view name);
+
+  // Fills the norms of the months, quarters and the year from days_.
+  void ComputeNorms();
 
   int year_ = 0;
   std::string source_;
@@ -119,14 +144,47 @@ class CalendarYear {
 // when the computed working days or hours differ from the published ones.
 CalendarYear ParseCalendarYear(std::string_view text, std::string_view name);
 
-// The years the product knows, answering HolidayCalendar for every date:
-// from the year's data where there is some, else from the statutory list of
-// art. 112 (StatutoryHolidays). Regional holidays are not part of it yet:
-// `region` is ignored.
+// The region of a federal edit: it applies to everyone.
+inline constexpr std::string_view kFederalRegion = "";
+
+// hr's edit of one day (a row of production_calendar_days).
+struct DayEdit {
+  // kFederalRegion, or the exact text of employees.region it applies to.
+  std::string region;
+  Date date;
+  DayKind kind = DayKind::kWorking;
+  std::string name;                   // e.g. "Ураза-байрам", or the decree
+  std::optional<int64_t> account_id;  // who made it
+  std::chrono::system_clock::time_point updated_at;
+};
+
+// Every edit at one revision of the table (a counter every write bumps).
+struct CalendarEdits {
+  int64_t revision = 0;
+  std::vector<DayEdit> days;
+};
+
+// A year as an employee of one region sees it: the shipped data with the
+// federal edits and then the region's applied, norms recomputed, and the
+// edits in effect (one per date, ascending).
+struct EffectiveYear {
+  CalendarYear year;
+  std::vector<DayEdit> edits;
+};
+
+// The years the product knows with hr's edits over them, answering
+// HolidayCalendar for every date: from the year's data where there is
+// some, else from the statutory list of art. 112 (StatutoryHolidays); an
+// edit of the date (the employee's region first, then federal) wins over
+// either.
+// Not copyable or movable (the edits are swapped atomically in place).
 class ProductionCalendar final : public HolidayCalendar {
  public:
   // Throws CalendarDataError when two of `years` are the same year.
   explicit ProductionCalendar(std::vector<CalendarYear> years);
+  ~ProductionCalendar() override = default;
+  ProductionCalendar(const ProductionCalendar&) = delete;
+  ProductionCalendar& operator=(const ProductionCalendar&) = delete;
 
   // The years compiled into the binary (data/calendar/ru/*.json). Throws
   // CalendarDataError when one of them is bad.
@@ -149,14 +207,45 @@ class ProductionCalendar final : public HolidayCalendar {
   // only), as with the statutory list.
   bool IsPublicHoliday(Date date, const std::optional<std::string>& region) const override;
 
-  // The kind of any date for an employee of `region`: from the year's data
+  // The kind of any date for an employee of `region`: the kind of its
+  // edit for `region`, else of its federal edit, else from the year's data
   // where there is some, else Saturday and Sunday off and the holidays of
   // art. 112 (no transfers, no shortened days).
   DayKind KindOf(Date date, const std::optional<std::string>& region) const;
 
+  // The year with the edits of `region` (nullopt: federal ones only)
+  // applied; Error::NotFound without data for it.
+  EffectiveYear YearFor(int year, const std::optional<std::string>& region) const;
+  // The edit in effect on `date` for an employee of `region` (its own,
+  // else the federal one), if any.
+  std::optional<DayEdit> EditOn(Date date, const std::optional<std::string>& region) const;
+  // The edits of `year`: those of `region` only (kFederalRegion: the
+  // federal ones), or every edit when nullopt; by region, then date.
+  std::vector<DayEdit> EditsOf(int year, const std::optional<std::string>& region) const;
+
+  // Puts `edits` in place unless those in place have the same or a newer
+  // revision (a refresh that read before a newer write must not undo it);
+  // returns whether it did.
+  bool SetEdits(CalendarEdits edits);
+  // The revision of the edits in place (0: none loaded yet).
+  int64_t revision() const;
+
  private:
+  // The edits by region (kFederalRegion first) and date, at one revision.
+  struct EditIndex {
+    int64_t revision = 0;
+    std::map<std::string, std::map<Date, DayEdit>, std::less<>> by_region;
+  };
+
+  // The edit in effect on `date` for `region`, or nullptr.
+  static const DayEdit* EditOf(const EditIndex& index, Date date, const std::optional<std::string>& region);
+  // The edits in effect in `year` for `region`, one per date, ascending.
+  static std::vector<DayEdit> EffectiveEdits(const EditIndex& index, int year,
+                                             const std::optional<std::string>& region);
+
   std::map<int, CalendarYear> years_;
   StatutoryHolidays statutory_;
+  std::atomic<std::shared_ptr<const EditIndex>> edits_;
 };
 
 }  // namespace tabel::calendar

@@ -14,4 +14,9 @@ std::string LowerRussian(std::string_view text);
 // name, title or code may hold. (JSON parsing already rejects invalid UTF-8.)
 bool HasControlCharacters(std::string_view text);
 
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or
+// code points beyond U+10FFFF): text from a URL is not checked by the JSON
+// parser, and PostgreSQL refuses anything else.
+bool IsValidUtf8(std::string_view text);
+
 }  // namespace tabel

@@ -1,6 +1,7 @@
 // The production calendar: the shipped years against their published
-// figures, the kind of particular days, norms that add up, and data files
-// that must be refused.
+// figures, the kind of particular days, norms that add up, data files that
+// must be refused, and hr's edits laid over them (federal and regional)
+// with the norms they change, computed by hand.
 
 #include "calendar/production_calendar.hpp"
 
@@ -322,6 +323,146 @@ TEST(ProductionCalendar, JsonHasEveryDayAndTheNormsPerWeekLength) {
   EXPECT_EQ(json.at("months")[0].at("norms").at("40").at("hours"), 136);
   ASSERT_EQ(json.at("quarters").size(), 4U);
   EXPECT_EQ(json.at("quarters")[3].at("quarter"), 4);
+}
+
+// hr's edits over the shipped years, at `revision`.
+CalendarEdits Edits(int64_t revision, std::vector<DayEdit> days) { return {revision, std::move(days)}; }
+
+DayEdit Edit(std::string region, const char* date, DayKind kind, std::string name) {
+  DayEdit edit;
+  edit.region = std::move(region);
+  edit.date = D(date);
+  edit.kind = kind;
+  edit.name = std::move(name);
+  return edit;
+}
+
+constexpr const char* kTatarstan = "Татарстан";
+constexpr const char* kMoscow = "77";
+
+// Uraza Bayram 2026 falls on Friday 20 March, a holiday in Tatarstan only.
+// March 2026 has 21 working days (31 less 9 Saturdays and Sundays less
+// Monday 9 March, the day off for 8 March): 168 h at 40 h/week, 151.2 h at
+// 36 and 100.8 h at 24. Without the Friday: 20 days, 160, 144 and 96 h.
+TEST(CalendarOverlay, ARegionalHolidayOnAWeekdayChangesThatRegionsNormsOnly) {
+  ProductionCalendar calendar(std::vector<CalendarYear>{Shipped().Year(2026)});
+  ASSERT_TRUE(
+      calendar.SetEdits(Edits(1, {Edit("Татарстан", "2026-03-20", DayKind::kHoliday, "Ураза-байрам")})));
+
+  const EffectiveYear federal = calendar.YearFor(2026, std::nullopt);
+  EXPECT_TRUE(federal.edits.empty());
+  EXPECT_EQ(federal.year.month_norms()[2].ForWeek(40), (Norm{21, 1680}));
+  EXPECT_EQ(federal.year.year_norms().ForWeek(40), (Norm{247, 19720}));
+
+  const EffectiveYear tatarstan = calendar.YearFor(2026, kTatarstan);
+  ASSERT_EQ(tatarstan.edits.size(), 1U);
+  EXPECT_EQ(tatarstan.edits[0].name, "Ураза-байрам");
+  EXPECT_EQ(tatarstan.year.KindOf(D("2026-03-20")), DayKind::kHoliday);
+  EXPECT_EQ(tatarstan.year.month_norms()[2].ForWeek(40), (Norm{20, 1600}));
+  EXPECT_EQ(tatarstan.year.month_norms()[2].ForWeek(36), (Norm{20, 1440}));
+  EXPECT_EQ(tatarstan.year.month_norms()[2].ForWeek(24), (Norm{20, 960}));
+  EXPECT_EQ(tatarstan.year.quarter_norms()[0].ForWeek(40).days,
+            federal.year.quarter_norms()[0].ForWeek(40).days - 1);
+  EXPECT_EQ(tatarstan.year.year_norms().ForWeek(40), (Norm{246, 19640}));
+  EXPECT_EQ(tatarstan.year.month_norms()[3], federal.year.month_norms()[3]);  // April untouched
+
+  EXPECT_EQ(calendar.KindOf(D("2026-03-20"), kTatarstan), DayKind::kHoliday);
+  EXPECT_EQ(calendar.KindOf(D("2026-03-20"), kMoscow), DayKind::kWorking);
+  EXPECT_EQ(calendar.KindOf(D("2026-03-20"), std::nullopt), DayKind::kWorking);
+  // Art. 120: a vacation of 16–22 March is charged one day less in Tatarstan.
+  EXPECT_EQ(CountPublicHolidays(calendar, D("2026-03-16"), D("2026-03-22"), kTatarstan), 1);
+  EXPECT_EQ(CountPublicHolidays(calendar, D("2026-03-16"), D("2026-03-22"), kMoscow), 0);
+  EXPECT_EQ(CountPublicHolidays(calendar, D("2026-03-16"), D("2026-03-22"), std::nullopt), 0);
+}
+
+// A decree makes Wednesday 15 July 2026 a day off for everyone: July has 23
+// working days (31 less 8 Saturdays and Sundays), 184 h at 40 h/week;
+// after it 22 days and 176 h. A day off is not a holiday: a vacation over
+// it is still charged.
+TEST(CalendarOverlay, AFederalEditAppliesToEveryRegion) {
+  ProductionCalendar calendar(std::vector<CalendarYear>{Shipped().Year(2026)});
+  EXPECT_EQ(calendar.YearFor(2026, std::nullopt).year.month_norms()[6].ForWeek(40), (Norm{23, 1840}));
+  ASSERT_TRUE(calendar.SetEdits(
+      Edits(1, {Edit(std::string(kFederalRegion), "2026-07-15", DayKind::kWeekend, "Постановление")})));
+
+  for (const auto& region : {std::optional<std::string>(), std::optional<std::string>(kTatarstan),
+                             std::optional<std::string>(kMoscow)}) {
+    const EffectiveYear year = calendar.YearFor(2026, region);
+    EXPECT_EQ(year.year.month_norms()[6].ForWeek(40), (Norm{22, 1760})) << region.value_or("federal");
+    EXPECT_EQ(year.year.month_norms()[6].ForWeek(36), (Norm{22, 1584}));
+    EXPECT_EQ(year.year.year_norms().ForWeek(40), (Norm{246, 19640}));
+    ASSERT_EQ(year.edits.size(), 1U);
+    EXPECT_EQ(calendar.KindOf(D("2026-07-15"), region), DayKind::kWeekend);
+    EXPECT_FALSE(calendar.IsPublicHoliday(D("2026-07-15"), region));
+  }
+}
+
+TEST(CalendarOverlay, ARegionalEditWinsOverAFederalOneAndAPreholidayDayIsAnHourShorter) {
+  ProductionCalendar calendar(std::vector<CalendarYear>{Shipped().Year(2026)});
+  ASSERT_TRUE(calendar.SetEdits(
+      Edits(2, {Edit("", "2026-07-15", DayKind::kWeekend, "Постановление"),
+                Edit("Татарстан", "2026-07-15", DayKind::kWorking, "Рабочий в республике"),
+                Edit("Татарстан", "2026-07-14", DayKind::kPreholiday, "Перед праздником")})));
+  EXPECT_EQ(calendar.KindOf(D("2026-07-15"), kTatarstan), DayKind::kWorking);
+  EXPECT_EQ(calendar.KindOf(D("2026-07-15"), kMoscow), DayKind::kWeekend);
+  // 23 days, one of them an hour shorter: 183 h.
+  EXPECT_EQ(calendar.YearFor(2026, kTatarstan).year.month_norms()[6].ForWeek(40), (Norm{23, 1830}));
+  EXPECT_EQ(calendar.EditOn(D("2026-07-15"), kTatarstan)->name, "Рабочий в республике");
+  EXPECT_EQ(calendar.EditOn(D("2026-07-15"), kMoscow)->name, "Постановление");
+  EXPECT_FALSE(calendar.EditOn(D("2026-07-16"), kMoscow));
+
+  EXPECT_EQ(calendar.EditsOf(2026, std::nullopt).size(), 3U);
+  EXPECT_EQ(calendar.EditsOf(2026, kTatarstan).size(), 2U);
+  EXPECT_EQ(calendar.EditsOf(2026, std::string(kFederalRegion)).size(), 1U);
+  EXPECT_TRUE(calendar.EditsOf(2025, std::nullopt).empty());
+}
+
+TEST(CalendarOverlay, OlderEditsNeverReplaceNewerOnes) {
+  ProductionCalendar calendar(std::vector<CalendarYear>{Shipped().Year(2026)});
+  EXPECT_EQ(calendar.revision(), 0);
+  ASSERT_TRUE(calendar.SetEdits(Edits(5, {Edit("16", "2026-03-20", DayKind::kHoliday, "Ураза-байрам")})));
+  EXPECT_FALSE(calendar.SetEdits(Edits(4, {})));
+  EXPECT_FALSE(calendar.SetEdits(Edits(5, {})));
+  EXPECT_EQ(calendar.revision(), 5);
+  EXPECT_EQ(calendar.KindOf(D("2026-03-20"), std::string("16")), DayKind::kHoliday);
+  ASSERT_TRUE(calendar.SetEdits(Edits(6, {})));
+  EXPECT_EQ(calendar.KindOf(D("2026-03-20"), std::string("16")), DayKind::kWorking);
+}
+
+// A region may announce a holiday before the year's data ships: vacations
+// over it are charged right, though the year itself is still not found.
+TEST(CalendarOverlay, EditsCountInYearsWithoutData) {
+  ProductionCalendar calendar(std::vector<CalendarYear>{Shipped().Year(2026)});
+  ASSERT_TRUE(calendar.SetEdits(Edits(1, {Edit("16", "2030-04-05", DayKind::kHoliday, "Ураза-байрам")})));
+  EXPECT_TRUE(calendar.IsPublicHoliday(D("2030-04-05"), std::string("16")));
+  EXPECT_FALSE(calendar.IsPublicHoliday(D("2030-04-05"), std::nullopt));
+  EXPECT_EQ(calendar.KindOf(D("2030-04-05"), std::string("16")), DayKind::kHoliday);
+  EXPECT_EQ(calendar.EditsOf(2030, std::nullopt).size(), 1U);
+  EXPECT_THROW(calendar.YearFor(2030, std::string("16")), Error);
+}
+
+TEST(CalendarOverlay, JsonMarksTheEditedDays) {
+  ProductionCalendar calendar(std::vector<CalendarYear>{Shipped().Year(2026)});
+  ASSERT_TRUE(calendar.SetEdits(Edits(1, {Edit("16", "2026-03-20", DayKind::kHoliday, "Ураза-байрам")})));
+  const EffectiveYear year = calendar.YearFor(2026, std::string("16"));
+  const nlohmann::json json = CalendarYearJson(year.year, year.edits, std::string("16"));
+  EXPECT_EQ(json.at("region"), "16");
+  const nlohmann::json& day = json.at("days")[78];
+  EXPECT_EQ(day.at("date"), "2026-03-20");
+  EXPECT_EQ(day.at("kind"), "holiday");
+  EXPECT_EQ(day.at("edit").at("name"), "Ураза-байрам");
+  EXPECT_EQ(day.at("edit").at("region"), "16");
+  EXPECT_FALSE(json.at("days")[77].contains("edit"));
+  EXPECT_EQ(json.at("norms").at("40"), (nlohmann::json{{"days", 246}, {"hours", 1964}}));
+  EXPECT_EQ(CalendarYearJson(Shipped().Year(2026)).at("region"), nullptr);
+}
+
+TEST(CalendarOverlay, KindsAreNamedBothWays) {
+  for (const DayKind kind : {DayKind::kWorking, DayKind::kWeekend, DayKind::kHoliday, DayKind::kPreholiday}) {
+    EXPECT_EQ(DayKindNamed(DayKindName(kind)), kind);
+  }
+  EXPECT_FALSE(DayKindNamed("Holiday"));
+  EXPECT_FALSE(DayKindNamed(""));
 }
 
 }  // namespace
