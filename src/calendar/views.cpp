@@ -172,7 +172,7 @@ std::string CalendarViews::TeamText(const Actor& actor, const ViewQuery& query,
   view += query.department_id ? std::to_string(*query.department_id) : "own";
   view += (query.subtree ? ":s:" : ":d:") + FormatIsoDate(query.from) + ':' + FormatIsoDate(query.to) + ':' +
           std::to_string(query.page.limit) + ':' + std::to_string(query.page.after.value_or(0)) + ':' +
-          FormatIsoDate(Today());
+          FormatIsoDate(Today()) + ':' + std::to_string(calendar_.revision());
   const std::string key =
       "tabel:calendar:team:" + std::to_string(cache_.Counter(kGenerationKey)) + ":" + auth::Sha256Hex(view);
   if (std::optional<std::string> cached = cache_.Get(key)) return std::move(*cached);

@@ -19,12 +19,13 @@
 // requests.read reaches him.
 //
 // Cache (infra/cache): a team calendar is kept as its text for
-// kTeamCacheTtl under a key made of the query, today, and the caller's
-// reach of calendar.read and employees.read_personal (so two callers share
-// an entry only when they see exactly the same), and the generation of the
-// views, which Invalidate() bumps: the calendar.cache consumer calls it on
-// every approved, cancelled or closed request. A change of employees or
-// schedules shows within the TTL.
+// kTeamCacheTtl under a key made of the query, today, the revision of the
+// production calendar's edits, the caller's reach of calendar.read and
+// employees.read_personal (so two callers share an entry only when they see
+// exactly the same), and the generation of the views, which Invalidate()
+// bumps: the calendar.cache consumer calls it on every approved, cancelled
+// or closed request. A change of employees or schedules shows within the
+// TTL.
 //
 // Thread-safety: safe from any thread; blocks on the database (run it on
 // the blocking pool). Errors: tabel::Error — BadRequest (no department to

@@ -488,6 +488,22 @@ void CachedUntilAnActivityChanges(DemoServer& server) {
   EXPECT_EQ(after.at(kMorozova), (json{{"code", "Я"}, {"hours", 0.8}}));
 }
 
+// An edit of the production calendar shows at once, cached or not: a
+// working Monday made a holiday for the demo company's region.
+TEST_F(CalendarViews, AnEditOfTheProductionCalendarShowsAtOnce) {
+  Date monday = FarDay(6, 1);
+  while (std::chrono::weekday(monday) != std::chrono::Monday) monday += std::chrono::days{1};
+  const std::string day = FormatIsoDate(monday);
+  const std::string target = "/api/v1/calendar?department_id=3&from=" + day + "&to=" + day;
+  EXPECT_EQ(DaysOf(GetJson("hr", target), kMorozova)[0], (json{{"code", "Я"}, {"hours", 8}}));
+  const std::string year = day.substr(0, 4);
+  const HttpResponse edited =
+      Call("hr", "PUT", "/api/v1/production-calendar/" + year + "/days/" + day,
+           json{{"kind", "holiday"}, {"name", "Региональный праздник"}, {"region", "Москва"}}.dump());
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(DaysOf(GetJson("hr", target), kMorozova)[0], (json{{"code", "В"}}));
+}
+
 TEST_F(CalendarViews, TheTeamCalendarIsCachedInMemoryUntilAnActivityChanges) {
   CachedUntilAnActivityChanges(*server_);
 }
