@@ -94,6 +94,8 @@ class OrgChart {
   // nullopt when there is none (or the department is unknown). A cycle in
   // the parents ends the walk instead of looping.
   std::optional<int64_t> ManagerOf(int64_t employee_id, int64_t department_id) const;
+  // Whether the department exists.
+  bool Has(int64_t department_id) const { return Find(department_id) != nullptr; }
 
  private:
   const Department* Find(int64_t id) const;

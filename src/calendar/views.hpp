@@ -29,12 +29,15 @@
 //
 // Thread-safety: safe from any thread; blocks on the database (run it on
 // the blocking pool). Errors: tabel::Error — BadRequest (no department to
-// show), NotFound (a department that does not exist, a person outside the
-// reach), and the repository's.
+// show), NotFound (a department that does not exist — as the org chart of
+// the last second knows it —, a person outside the reach), and the
+// repository's.
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +58,9 @@ inline constexpr std::string_view kWorkingCode = "Я";
 inline constexpr std::string_view kDayOffCode = "В";
 
 inline constexpr std::chrono::seconds kTeamCacheTtl{60};
+// The work schedules (a handful of rows that hardly ever change) are read
+// at most this often.
+inline constexpr std::chrono::seconds kSchedulesTtl{10};
 
 // The longest ranges the views answer, in days.
 inline constexpr int kMaxTeamDays = 93;
@@ -131,6 +137,8 @@ class CalendarViews {
   Date Today() const;
 
  private:
+  // The work schedules, at most kSchedulesTtl old.
+  std::shared_ptr<const std::vector<users::WorkSchedule>> Schedules();
   // Whom calendar.read reaches, with the caller's own department.
   auth::Reach PeopleReach(const Identity& identity);
   // The department to show: the asked one (NotFound if it does not exist)
@@ -148,6 +156,9 @@ class CalendarViews {
   const ProductionCalendar& calendar_;
   cache::Cache& cache_;
   Clock clock_;
+  std::mutex schedules_mutex_;
+  std::shared_ptr<const std::vector<users::WorkSchedule>> schedules_;
+  std::chrono::steady_clock::time_point schedules_expire_;
 };
 
 }  // namespace tabel::calendar

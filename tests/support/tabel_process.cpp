@@ -1,6 +1,7 @@
 #include "support/tabel_process.hpp"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,9 +29,13 @@ pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, st
   std::vector<char*> argv;
   for (auto& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork() failed");
   if (pid == 0) {
+    // The server ends with the test process, even one that crashes.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(127);
     ::dup2(out.write, STDOUT_FILENO);
     ::dup2(out.write, STDERR_FILENO);
     ::close(out.read);
