@@ -4,7 +4,8 @@
 #   binary      the tabel to run (copied into $work, see below)
 #   statements  1: load pg_stat_statements into the private PostgreSQL (optional)
 #   bench_name  the benchmark's name, written into postgresql.conf
-# It sets pid (tabel), port, servers_dir, postgres_pid, postgres_url, version.
+# It sets pid (tabel), port, servers_dir, postgres_pid, postgres_url, version,
+# and defines start_postgres, start_tabel, stop_tabel, login and cpu_ticks.
 # shellcheck shell=bash
 
 pid=""
@@ -99,6 +100,22 @@ start_tabel() {
 stop_tabel() {
   if kill "$pid"; then wait "$pid" || true; fi
   pid=""
+}
+
+# login LOGIN: prints an access token of LOGIN (password $password) from the
+# tabel on $port.
+login() {
+  python3 - "$port" "$1" "$password" <<'EOF'
+import json, sys, urllib.error, urllib.request
+port, login, password = sys.argv[1:4]
+request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/auth/login", method="POST",
+    data=json.dumps({"login": login, "password": password}).encode(),
+    headers={"Content-Type": "application/json"})
+try:
+    print(json.load(urllib.request.urlopen(request))["access_token"])
+except urllib.error.HTTPError as error:
+    sys.exit(f"login {login}: HTTP {error.code} {error.read().decode(errors='replace')}")
+EOF
 }
 
 # CPU ticks (1/CLK_TCK s): "tabel postgres busy total", where postgres is the

@@ -81,21 +81,6 @@ bench_name=calendar
 # shellcheck source=bench/lib.sh disable=SC1091
 source bench/lib.sh
 
-# login LOGIN: prints an access token.
-login() {
-  python3 - "$port" "$1" "$password" <<'EOF'
-import json, sys, urllib.error, urllib.request
-port, login, password = sys.argv[1:4]
-request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/auth/login", method="POST",
-    data=json.dumps({"login": login, "password": password}).encode(),
-    headers={"Content-Type": "application/json"})
-try:
-    print(json.load(urllib.request.urlopen(request))["access_token"])
-except urllib.error.HTTPError as error:
-    sys.exit(f"login {login}: HTTP {error.code} {error.read().decode(errors='replace')}")
-EOF
-}
-
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$postgres_url" -c "$1"; }
 
 # Transactions the database has committed or rolled back (from the statistics
