@@ -1,0 +1,29 @@
+#include "analytics/t13.hpp"
+
+#include <cstdio>
+
+namespace tabel::analytics {
+
+std::string FormatMonth(std::chrono::year_month month) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u", static_cast<int>(month.year()),
+                static_cast<unsigned>(month.month()));
+  return text;
+}
+
+std::optional<std::chrono::year_month> ParseMonth(std::string_view text) {
+  if (text.size() != 7 || text[4] != '-') return std::nullopt;
+  // The first day of the month must be a date the product accepts.
+  const std::optional<Date> first = ParseIsoDate(std::string(text) + "-01");
+  if (!first) return std::nullopt;
+  const std::chrono::year_month_day ymd(*first);
+  return ymd.year() / ymd.month();
+}
+
+std::string FormatHours(int64_t tenths) {
+  std::string text = std::to_string(tenths / 10);
+  if (tenths % 10 != 0) text += '.' + std::to_string(tenths % 10);
+  return text;
+}
+
+}  // namespace tabel::analytics
