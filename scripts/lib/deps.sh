@@ -17,6 +17,8 @@ TABEL_DEPS_BUILD=(
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   librabbitmq-dev libhiredis-dev libcurl4-openssl-dev libfmt-dev
   libsodium-dev libjwt-dev libssl-dev
+  # xlsxwriter.pc links -lz, but Debian's libxlsxwriter-dev does not depend on zlib1g-dev.
+  libxlsxwriter-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy tzdata
 )
