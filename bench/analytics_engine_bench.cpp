@@ -91,7 +91,7 @@ void TimesheetEngineCompanyMonth(benchmark::State& state) {
     for (size_t i = 0; i < company.people.size(); ++i) {
       const std::span<TimesheetDay> own(days.data() + i * company.kinds.size(), company.kinds.size());
       ComputeMonth(company.people[i], kMonth, own);
-      totals[i] = Summarize(company.people[i], kMonth, own);
+      totals[i] = Summarize(own, NormOf(company.people[i], kMonth));
     }
     benchmark::DoNotOptimize(days.data());
     benchmark::DoNotOptimize(totals.data());

@@ -90,17 +90,23 @@ void ComputeMonth(const PersonMonthInput& input, std::chrono::year_month month,
   }
 }
 
-MonthTotals Summarize(const PersonMonthInput& input, std::chrono::year_month month,
-                      std::span<const TimesheetDay> days) {
-  MonthTotals totals;
+DaysHours NormOf(const PersonMonthInput& input, std::chrono::year_month month) {
+  DaysHours norm;
   const Date first = FirstDay(month);
-  for (size_t i = 0; i < days.size(); ++i) {
+  for (size_t i = 0; i < input.kinds.size(); ++i) {
     const calendar::PlannedDay plan = calendar::PlanDay(
         input.pattern, input.rate_percent, first + std::chrono::days{static_cast<int>(i)}, input.kinds[i]);
-    if (plan.working) {
-      ++totals.norm.days;
-      totals.norm.hours_tenths += plan.hours_tenths;
-    }
+    if (!plan.working) continue;
+    ++norm.days;
+    norm.hours_tenths += plan.hours_tenths;
+  }
+  return norm;
+}
+
+MonthTotals Summarize(std::span<const TimesheetDay> days, DaysHours norm) {
+  MonthTotals totals;
+  totals.norm = norm;
+  for (size_t i = 0; i < days.size(); ++i) {
     const TimesheetDay& day = days[i];
     bool worked = false;
     int64_t worked_tenths = 0;

@@ -110,9 +110,12 @@ struct MonthTotals {
 // days.size() == input.kinds.size()).
 void ComputeMonth(const PersonMonthInput& input, std::chrono::year_month month, std::span<TimesheetDay> days);
 
-// The totals of `days` (as ComputeMonth made them) for `input`.
-MonthTotals Summarize(const PersonMonthInput& input, std::chrono::year_month month,
-                      std::span<const TimesheetDay> days);
+// The planned time of the whole of `month` for `input`'s schedule and rate,
+// employment aside: his norm.
+DaysHours NormOf(const PersonMonthInput& input, std::chrono::year_month month);
+
+// The totals of `days` (as ComputeMonth made them), with `norm`.
+MonthTotals Summarize(std::span<const TimesheetDay> days, DaysHours norm);
 
 // The hours of a standard working day of `pattern` at `rate_percent`: a
 // full day of a five-day week, or a shift.

@@ -13,6 +13,13 @@
 
 namespace tabel::analytics {
 
+// A correction of a day of an earlier month, closed before it was made:
+// the month whose timesheet carries it pays the difference.
+struct EarlierDay {
+  Date date{};
+  TimesheetDay day;
+};
+
 // One person's row of the form.
 struct T13Row {
   int64_t employee_id = 0;
@@ -24,6 +31,7 @@ struct T13Row {
   MonthTotals totals;
   // Whether the row is the frozen snapshot of a closed month.
   bool closed = false;
+  std::vector<EarlierDay> earlier;
 };
 
 struct T13Document {

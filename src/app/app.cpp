@@ -9,6 +9,8 @@
 #include <ostream>
 #include <thread>
 
+#include "analytics/events.hpp"
+#include "analytics/handlers.hpp"
 #include "app/demo.hpp"
 #include "auth/access.hpp"
 #include "auth/accounts.hpp"
@@ -215,12 +217,21 @@ struct App::Runtime {
         calendar_views_repository(database),
         cache(MakeCache(config)),
         calendar_views(calendar_views_repository, users, access, production_calendar, *cache, clock),
-        calendar_feeds(calendar_views_repository, calendar_views, users, auth, clock) {
+        calendar_feeds(calendar_views_repository, calendar_views, users, auth, clock),
+        timesheet_repository(database, clock),
+        timesheets(timesheet_repository, users, access, production_calendar, clock,
+                   config.organization_name) {
     RegisterProcessMetrics(registry, database);
     // Team calendars are cached until an activity changes.
     topology.Declare(
         {.name = "calendar.cache", .topics = {"request.approved", "request.cancelled", "request.closed"}});
     worker.Subscribe("calendar.cache", [this](const bus::Delivery&) { calendar_views.Invalidate(); });
+    // A request changed after its month was closed is carried into the next open month.
+    topology.Declare({.name = analytics::kCarryQueue,
+                      .topics = {"request.approved", "request.cancelled", "request.closed"}});
+    worker.Subscribe(analytics::kCarryQueue, [this](const bus::Delivery& delivery) {
+      analytics::OnRequestEvent(timesheets, delivery);
+    });
     ops::RegisterRoutes(router, ops);
     const auto wanted = [&](std::string_view service) {
       return api &&
@@ -232,6 +243,7 @@ struct App::Runtime {
     if (wanted("management")) management::RegisterRoutes(router, management, blocking);
     if (wanted("calendar")) calendar::RegisterRoutes(router, calendar, blocking);
     if (wanted("calendar")) calendar::RegisterViewRoutes(router, calendar_views, calendar_feeds, blocking);
+    if (wanted("analytics")) analytics::RegisterRoutes(router, timesheets, blocking);
   }
 
   // The consumers use what is declared after the worker: they stop first.
@@ -277,6 +289,8 @@ struct App::Runtime {
   std::unique_ptr<cache::Cache> cache;
   calendar::CalendarViews calendar_views;
   calendar::CalendarFeeds calendar_feeds;
+  analytics::TimesheetRepository timesheet_repository;
+  analytics::TimesheetService timesheets;
   http::Router router;
 };
 

@@ -89,6 +89,8 @@ const std::vector<Setting>& Settings() {
       Text("TABEL_SMTP_URL", "smtp://host:port of the mail server; empty = .eml files in TABEL_MAIL_DIR.",
            &Config::smtp_url, {"smtp", "smtps"}),
       Text("TABEL_MAIL_DIR", "Folder for .eml files when no SMTP server is configured.", &Config::mail_dir),
+      Text("TABEL_ORGANIZATION_NAME", "The company's name on its forms (the T-13 timesheet's header).",
+           &Config::organization_name),
       {"TABEL_LOG_LEVEL", "debug, info, warn or error.",
        [](Config& config, const std::string& value) {
          const auto level = log::ParseLevel(value);

@@ -40,6 +40,8 @@ struct Config {
   // TABEL_JWT_PRIVATE_KEY_FILE (validated when the token service is built).
   std::string jwt_private_key;
   std::string timezone = "Europe/Moscow";
+  // The company's name on its forms (the T-13 timesheet's header).
+  std::string organization_name = "Организация";
   std::string demo_password = "demo";
   std::string swagger_ui_dir = DefaultSwaggerUiDir();
   // Extra production-calendar years (<year>.json); empty = the compiled-in ones only.

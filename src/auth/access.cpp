@@ -12,9 +12,13 @@ namespace {
 
 constexpr size_t kMaxCachedContexts = 50'000;
 
+// The departments below those he heads (source 0) and those he keeps the
+// timesheet of (source 1), in one query.
 constexpr const char* kHeadedDepartments =
-    "SELECT c.descendant_id FROM department_closure c JOIN departments d ON d.id = c.ancestor_id "
-    "WHERE d.head_employee_id = :self";
+    "SELECT c.descendant_id, 0 FROM department_closure c JOIN departments d ON d.id = c.ancestor_id "
+    "WHERE d.head_employee_id = :self UNION ALL "
+    "SELECT c.descendant_id, 1 FROM department_closure c JOIN timekeeper_assignments t "
+    "ON t.department_id = c.ancestor_id WHERE t.employee_id = :self2";
 constexpr const char* kDelegatedDepartments =
     "SELECT c.descendant_id FROM delegations g JOIN departments d ON d.head_employee_id = "
     "g.manager_employee_id "
@@ -44,20 +48,28 @@ std::vector<int64_t> SortedUnique(std::vector<int64_t> ids) {
   return ids;
 }
 
+// `into` ∪ `more`, both sorted.
+void Merge(std::vector<int64_t>& into, const std::vector<int64_t>& more) {
+  if (more.empty()) return;
+  std::vector<int64_t> merged;
+  std::set_union(into.begin(), into.end(), more.begin(), more.end(), std::back_inserter(merged));
+  into = std::move(merged);
+}
+
 }  // namespace
 
 Reach ReachOf(const Identity& identity, std::string_view permission, const AccessContext& context) {
   Reach reach{identity.ScopeOf(permission), identity.employee_id, {}, context.own_department};
   if (reach.everyone() || !reach.self) return reach;
-  if (reach.scope == Scope::kSubtree) reach.departments = context.headed_departments;
+  if (reach.scope == Scope::kSubtree) {
+    reach.departments = context.headed_departments;
+    if (permission == kTimesheetsRead || permission == kTimesheetsCorrect) {
+      Merge(reach.departments, context.timekept_departments);
+    }
+  }
   const bool delegated = std::find(context.deputy_permissions.begin(), context.deputy_permissions.end(),
                                    permission) != context.deputy_permissions.end();
-  if (delegated && !context.delegated_departments.empty()) {
-    std::vector<int64_t> merged;
-    std::set_union(reach.departments.begin(), reach.departments.end(), context.delegated_departments.begin(),
-                   context.delegated_departments.end(), std::back_inserter(merged));
-    reach.departments = std::move(merged);
-  }
+  if (delegated) Merge(reach.departments, context.delegated_departments);
   return reach;
 }
 
@@ -282,10 +294,13 @@ AccessContext AccessResolver::Load(int64_t employee_id, Date today) {
     AccessContext context;
     long long id = 0;
     {
-      soci::statement statement =
-          (session.prepare << kHeadedDepartments, soci::into(id), soci::use(self, "self"));
+      int source = 0;
+      soci::statement statement = (session.prepare << kHeadedDepartments, soci::into(id), soci::into(source),
+                                   soci::use(self, "self"), soci::use(self, "self2"));
       statement.execute(false);
-      while (statement.fetch()) context.headed_departments.push_back(id);
+      while (statement.fetch()) {
+        (source == 0 ? context.headed_departments : context.timekept_departments).push_back(id);
+      }
     }
     {
       soci::statement statement = (session.prepare << kDelegatedDepartments, soci::into(id),
@@ -313,6 +328,7 @@ AccessContext AccessResolver::Load(int64_t employee_id, Date today) {
       if (session.got_data() && department_ind == soci::i_ok) context.own_department = department;
     }
     context.headed_departments = SortedUnique(std::move(context.headed_departments));
+    context.timekept_departments = SortedUnique(std::move(context.timekept_departments));
     context.delegated_departments = SortedUnique(std::move(context.delegated_departments));
     context.delegators = SortedUnique(std::move(context.delegators));
     return context;

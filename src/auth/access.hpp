@@ -5,7 +5,9 @@
 // employee: requests, calendars, timesheets) by its scope:
 //   self     the caller's own employee record;
 //   subtree  self, plus every employee of the departments the caller heads,
-//            transitively (department_closure);
+//            transitively (department_closure); for timesheets.read and
+//            timesheets.correct also of the departments he is the
+//            timekeeper of (timekeeper_assignments), transitively;
 //   all      everyone.
 // Delegation widens it: while a delegation to the caller is active (today
 // within starts_on..ends_on, not revoked) and the `deputy` role grants the
@@ -49,6 +51,8 @@ inline constexpr std::chrono::milliseconds kAccessCacheTtl{1000};
 struct AccessContext {
   // Departments he heads and all below them, sorted.
   std::vector<int64_t> headed_departments;
+  // Departments he keeps the timesheet of and all below them, sorted.
+  std::vector<int64_t> timekept_departments;
   // Departments of the managers who delegated to him, active today, sorted.
   std::vector<int64_t> delegated_departments;
   // The managers (employee ids) whose delegation to him is active today,

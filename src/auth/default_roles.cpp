@@ -67,6 +67,7 @@ constexpr std::array kHrGrants = {
     DefaultGrant{kCalendarRead, kAll},
     DefaultGrant{kProductionCalendarWrite, kAll},
     DefaultGrant{kTimesheetsRead, kAll},
+    DefaultGrant{kTimesheetsCorrect, kAll},
     DefaultGrant{kNotificationsRead, kSelf},
     DefaultGrant{kResignationsRead, kAll},
     DefaultGrant{kResignationsProcess, kAll},

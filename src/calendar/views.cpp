@@ -50,12 +50,7 @@ WorkPattern PatternOf(const std::vector<users::WorkSchedule>& schedules, int64_t
                                   [&](const users::WorkSchedule& s) { return s.id == schedule_id; });
   WorkPattern pattern;
   if (found == schedules.end()) return pattern;  // the row went away: a plain 40-hour week
-  pattern.hours_per_week = found->hours_per_week;
-  if (found->shift_pattern) {
-    pattern.shift = ParseShiftPattern(*found->shift_pattern);
-    pattern.anchor = found->anchor_date.value_or(Date{});
-  }
-  return pattern;
+  return MakePattern(found->hours_per_week, found->shift_pattern, found->anchor_date);
 }
 
 }  // namespace

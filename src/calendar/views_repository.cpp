@@ -10,11 +10,6 @@
 namespace tabel::calendar {
 namespace {
 
-#define TABEL_PERSON_FIELDS                                                                              \
-  "e.id, e.last_name, e.first_name, e.middle_name, COALESCE(p.name, ''), e.department_id, e.hire_date, " \
-  "e.dismissal_date, e.employment_rate, e.schedule_id, e.region"
-constexpr const char* kPersonColumns = "SELECT " TABEL_PERSON_FIELDS;
-constexpr const char* kPersonFrom = " FROM employees e LEFT JOIN positions p ON p.id = e.position_id";
 constexpr const char* kActivityColumns =
     "SELECT r.id, r.employee_id, r.type, t.name, t.kind, t.t13_code, t.confidential, r.exclusive, r.status, "
     "r.start_date, r.end_date, r.version";
@@ -23,42 +18,6 @@ constexpr const char* kDeleteFeed = "DELETE FROM calendar_feeds WHERE account_id
 constexpr const char* kInsertFeed =
     "INSERT INTO calendar_feeds (account_id, token_hash, created_at) VALUES (:account, :hash, :at)";
 constexpr const char* kSelectFeedOwner = "SELECT account_id FROM calendar_feeds WHERE token_hash = :hash";
-
-struct PersonRow {
-  long long id = 0, department_id = 0, schedule_id = 0;
-  std::string last_name, first_name, middle_name, position, hire_date, dismissal_date, region;
-  int rate = 100;
-  soci::indicator middle_ind = soci::i_null, dismissal_ind = soci::i_null, region_ind = soci::i_null;
-
-  void Exchange(soci::statement& statement) {
-    statement.exchange(soci::into(id));
-    statement.exchange(soci::into(last_name));
-    statement.exchange(soci::into(first_name));
-    statement.exchange(soci::into(middle_name, middle_ind));
-    statement.exchange(soci::into(position));
-    statement.exchange(soci::into(department_id));
-    statement.exchange(soci::into(hire_date));
-    statement.exchange(soci::into(dismissal_date, dismissal_ind));
-    statement.exchange(soci::into(rate));
-    statement.exchange(soci::into(schedule_id));
-    statement.exchange(soci::into(region, region_ind));
-  }
-
-  CalendarPerson ToPerson() const {
-    CalendarPerson p;
-    p.id = id;
-    p.name = last_name + " " + first_name;
-    if (middle_ind == soci::i_ok && !middle_name.empty()) p.name += " " + middle_name;
-    p.position = position;
-    p.department_id = department_id;
-    p.hire_date = db::ParseStoredDate(hire_date, "hire_date");
-    if (dismissal_ind == soci::i_ok) p.dismissal_date = db::ParseStoredDate(dismissal_date, "dismissal_date");
-    p.employment_rate = rate;
-    p.schedule_id = schedule_id;
-    if (region_ind == soci::i_ok) p.region = region;
-    return p;
-  }
-};
 
 struct ActivityRow {
   long long id = 0, employee_id = 0, version = 0;
@@ -102,7 +61,7 @@ struct ActivityRow {
 // An activity joined with its person: both rows side by side.
 struct AbsenceRow {
   ActivityRow activity;
-  PersonRow person;
+  users::PersonRow person;
 
   void Exchange(soci::statement& statement) {
     activity.Exchange(statement);
@@ -147,7 +106,7 @@ std::vector<CalendarPerson> CalendarViewsRepository::People(const DepartmentFilt
                                                             const http::PageRequest& page) {
   if (reach.nothing()) return {};
   db::Query query;
-  query << kPersonColumns << kPersonFrom << " WHERE ";
+  query << "SELECT " TABEL_PERSON_COLUMNS << users::kPersonFrom << " WHERE ";
   auth::AppendReachCondition(query, reach, "e.id", "e.department_id");
   AppendDepartment(query, filter);
   query << " AND e.hire_date <= " << query.Param(FormatIsoDate(to))
@@ -155,17 +114,18 @@ std::vector<CalendarPerson> CalendarViewsRepository::People(const DepartmentFilt
         << ")";
   AppendPageEnd(query, "e.id", page);
   return db::WithSession(database_, [&](soci::session& session) {
-    PersonRow row;
-    return db::FetchAll(session, query, row, [](const PersonRow& r) { return r.ToPerson(); });
+    users::PersonRow row;
+    return db::FetchAll(session, query, row, [](const users::PersonRow& r) { return r.ToPerson(); });
   });
 }
 
 std::optional<CalendarPerson> CalendarViewsRepository::Person(int64_t id) {
   db::Query query;
-  query << kPersonColumns << kPersonFrom << " WHERE e.id = " << query.Param(static_cast<long long>(id));
+  query << "SELECT " TABEL_PERSON_COLUMNS << users::kPersonFrom
+        << " WHERE e.id = " << query.Param(static_cast<long long>(id));
   return db::WithSession(database_, [&](soci::session& session) -> std::optional<CalendarPerson> {
-    PersonRow row;
-    auto people = db::FetchAll(session, query, row, [](const PersonRow& r) { return r.ToPerson(); });
+    users::PersonRow row;
+    auto people = db::FetchAll(session, query, row, [](const users::PersonRow& r) { return r.ToPerson(); });
     if (people.empty()) return std::nullopt;
     return std::move(people.front());
   });
@@ -195,7 +155,7 @@ std::vector<std::pair<CalendarActivity, CalendarPerson>> CalendarViewsRepository
     const http::PageRequest& page) {
   if (reach.nothing()) return {};
   db::Query query;
-  query << kActivityColumns << ", " TABEL_PERSON_FIELDS << kActivityFrom
+  query << kActivityColumns << ", " TABEL_PERSON_COLUMNS << kActivityFrom
         << " JOIN employees e ON e.id = r.employee_id"
         << " LEFT JOIN positions p ON p.id = e.position_id WHERE r.status = 'approved'"
         << " AND t.kind IN ('absence', 'business_trip', 'sick_leave') AND ";

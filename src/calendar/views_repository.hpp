@@ -20,21 +20,12 @@
 #include "common/date.hpp"
 #include "http/query_fields.hpp"
 #include "infra/db/database.hpp"
+#include "users/people.hpp"
 
 namespace tabel::calendar {
 
 // An employee as a calendar shows him.
-struct CalendarPerson {
-  int64_t id = 0;
-  std::string name;  // "Фамилия Имя Отчество"
-  std::string position;
-  int64_t department_id = 0;
-  Date hire_date{};
-  std::optional<Date> dismissal_date;
-  int employment_rate = 100;
-  int64_t schedule_id = 0;
-  std::optional<std::string> region;
-};
+using CalendarPerson = users::Person;
 
 // An approved (or pending) request as a calendar shows it.
 struct CalendarActivity {

@@ -55,6 +55,17 @@ std::optional<ShiftPattern> ParseShiftPattern(std::string_view text) {
   return pattern;
 }
 
+WorkPattern MakePattern(int hours_per_week, const std::optional<std::string>& shift_pattern,
+                        std::optional<Date> anchor) {
+  WorkPattern pattern;
+  pattern.hours_per_week = hours_per_week;
+  if (shift_pattern) {
+    pattern.shift = ParseShiftPattern(*shift_pattern);
+    pattern.anchor = anchor.value_or(Date{});
+  }
+  return pattern;
+}
+
 PlannedDay PlanDay(const WorkPattern& pattern, int rate_percent, Date date, DayKind kind) {
   if (pattern.shift) {
     const ShiftPattern& shift = *pattern.shift;

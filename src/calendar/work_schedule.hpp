@@ -54,6 +54,11 @@ struct PlannedDay {
   bool operator==(const PlannedDay&) const = default;
 };
 
+// The pattern of a work_schedules row; an unreadable shift pattern falls
+// back to a five-day week of `hours_per_week`.
+WorkPattern MakePattern(int hours_per_week, const std::optional<std::string>& shift_pattern,
+                        std::optional<Date> anchor);
+
 // The plan of `date`, whose production-calendar kind is `kind` (for the
 // person's region), at `rate_percent` (1–100) of full time.
 PlannedDay PlanDay(const WorkPattern& pattern, int rate_percent, Date date, DayKind kind);

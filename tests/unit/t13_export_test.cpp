@@ -62,7 +62,7 @@ T13Row Person(std::string number, std::string name, std::string position, const 
   row.position = std::move(position);
   row.days.assign(kinds.size(), {});
   ComputeMonth(input, kNovember, row.days);
-  row.totals = Summarize(input, kNovember, row.days);
+  row.totals = Summarize(row.days, NormOf(input, kNovember));
   return row;
 }
 

@@ -50,7 +50,7 @@ struct Month {
     input.corrections = corrections;
     days.assign(kinds.size(), {});
     ComputeMonth(input, month, days);
-    totals = Summarize(input, month, days);
+    totals = Summarize(days, NormOf(input, month));
     return *this;
   }
 

@@ -1,0 +1,38 @@
+#pragma once
+// JSON of the timesheet (analytics/service.hpp):
+//   T-13      {"organization", "department": {"id", "code", "name"}, "subtree",
+//              "month", "closed", "generated_at",
+//              "days": [{"date", "kind"}, …],                      the federal calendar
+//              "items": [row, …]}
+//   row       {"employee_id", "personnel_number", "name", "position",
+//              "department_id", "closed",
+//              "days": [day or null (not employed), …],
+//              "totals": {"first_half", "second_half", "month", "norm": {"days", "hours"},
+//                         "codes": [{"code", "number", "days", "hours"}, …]},
+//              "earlier": [{"date", "entries", "corrected"}, …]}
+//   day       {"entries": [{"code", "number", "hours"}, …], "corrected"}
+//   person    {row…, "month", "kinds": [kind per day], "corrections": [correction, …]}
+//   correction {"id", "employee_id", "date", "period", "entries", "reason",
+//              "account_id", "version", "updated_at"}
+//   closing   {"id", "month", "department_id", "people", "account_id", "closed_at",
+//              "reopened_by", "reopened_at", "reopen_reason"}
+// Hours are numbers with at most one decimal.
+// Thread-safety: pure functions.
+
+#include <nlohmann/json.hpp>
+
+#include "analytics/service.hpp"
+
+namespace tabel::analytics {
+
+nlohmann::json T13Json(const T13Document& document);
+nlohmann::json PersonMonthJson(const PersonMonth& month);
+nlohmann::json CorrectionJson(const Correction& correction);
+nlohmann::json ClosingJson(const Closing& closing);
+nlohmann::json TimekeeperJson(const TimesheetPerson& person);
+
+// The entries of a correction's body: [{"code": "Я" or "01", "hours": 8}, …],
+// each problem recorded in `errors` under "entries[i].code" / ".hours".
+std::vector<DayEntry> ParseEntries(const nlohmann::json* entries, std::vector<FieldError>& errors);
+
+}  // namespace tabel::analytics
