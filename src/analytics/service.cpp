@@ -136,7 +136,7 @@ std::vector<T13Row> TimesheetService::Rows(const std::vector<TimesheetPerson>& p
       corrections[correction.employee_id].push_back({correction.date, day.entries, day.count});
     }
   }
-  const std::vector<users::WorkSchedule> schedules = users_.ListSchedules();
+  const std::shared_ptr<const std::vector<users::WorkSchedule>> schedules = users_.Schedules();
   MonthKinds kinds(calendar_, month);
   std::vector<T13Row> rows;
   rows.reserve(people.size());
@@ -150,7 +150,7 @@ std::vector<T13Row> TimesheetService::Rows(const std::vector<TimesheetPerson>& p
       input.hire_date = person.hire_date;
       input.dismissal_date = person.dismissal_date;
       input.rate_percent = person.employment_rate;
-      input.pattern = PatternOf(schedules, person.schedule_id);
+      input.pattern = PatternOf(*schedules, person.schedule_id);
       input.kinds = kinds.Of(person.region);
       input.activities = activities[person.id];
       input.corrections = corrections[person.id];
@@ -190,8 +190,12 @@ T13Document TimesheetService::Department(const Actor& actor, int64_t department_
   }
   const std::vector<int64_t> ids = IdsOf(people);
   std::vector<Snapshot> snapshots = repository_.Snapshots(month, ids, department_id, subtree);
+  // The frozen rows of the people shown, and of those who were in the
+  // department then, as far as the reach goes.
+  const std::unordered_set<int64_t> shown(ids.begin(), ids.end());
   std::erase_if(snapshots, [&](const Snapshot& s) {
-    return !auth::Reaches(reach, s.row.employee_id, s.row.department_id);
+    return !shown.contains(s.row.employee_id) &&
+           !auth::Reaches(reach, s.row.employee_id, s.row.department_id);
   });
   T13Document document;
   document.organization = organization_;

@@ -67,19 +67,6 @@ CalendarViews::CalendarViews(CalendarViewsRepository& repository, users::UsersSe
 
 Date CalendarViews::Today() const { return LocalDate(clock_()); }
 
-std::shared_ptr<const std::vector<users::WorkSchedule>> CalendarViews::Schedules() {
-  const auto now = std::chrono::steady_clock::now();
-  {
-    const std::lock_guard lock(schedules_mutex_);
-    if (schedules_ && now < schedules_expire_) return schedules_;
-  }
-  auto schedules = std::make_shared<const std::vector<users::WorkSchedule>>(users_.ListSchedules());
-  const std::lock_guard lock(schedules_mutex_);
-  schedules_ = schedules;
-  schedules_expire_ = now + kSchedulesTtl;
-  return schedules;
-}
-
 auth::Reach CalendarViews::PeopleReach(const Identity& identity) {
   auth::Reach reach = access_.ReachOf(identity, auth::kCalendarRead);
   if (reach.scope && !reach.everyone() && reach.self_department) {
@@ -162,7 +149,7 @@ TeamCalendar CalendarViews::Team(const Actor& actor, const ViewQuery& query) {
       repository_.Activities(ids, query.from, query.to, today, /*pending=*/false);
   std::unordered_map<int64_t, std::vector<const CalendarActivity*>> by_person;
   for (const CalendarActivity& activity : activities) by_person[activity.employee_id].push_back(&activity);
-  const std::shared_ptr<const std::vector<users::WorkSchedule>> schedules = Schedules();
+  const std::shared_ptr<const std::vector<users::WorkSchedule>> schedules = users_.Schedules();
   const auth::Reach personal = access_.ReachOf(actor.identity, auth::kEmployeesReadPersonal);
   for (CalendarPerson& person : page.items) {
     const bool reveal = auth::Reaches(personal, person.id, person.department_id);
@@ -229,7 +216,7 @@ PersonalCalendar CalendarViews::Personal(const Actor& actor, int64_t employee_id
   std::vector<const CalendarActivity*> pointers;
   pointers.reserve(activities.size());
   for (const CalendarActivity& activity : activities) pointers.push_back(&activity);
-  calendar.days = DaysOf(*person, *Schedules(), pointers, reveal, from, to, today);
+  calendar.days = DaysOf(*person, *users_.Schedules(), pointers, reveal, from, to, today);
   calendar.activities.reserve(activities.size());
   for (const CalendarActivity& activity : activities) calendar.activities.push_back(Shown(activity, reveal));
   calendar.person = std::move(*person);

@@ -58,9 +58,6 @@ inline constexpr std::string_view kWorkingCode = "Я";
 inline constexpr std::string_view kDayOffCode = "В";
 
 inline constexpr std::chrono::seconds kTeamCacheTtl{60};
-// The work schedules (a handful of rows that hardly ever change) are read
-// at most this often.
-inline constexpr std::chrono::seconds kSchedulesTtl{10};
 
 // The longest ranges the views answer, in days.
 inline constexpr int kMaxTeamDays = 93;
@@ -137,8 +134,6 @@ class CalendarViews {
   Date Today() const;
 
  private:
-  // The work schedules, at most kSchedulesTtl old.
-  std::shared_ptr<const std::vector<users::WorkSchedule>> Schedules();
   // Whom calendar.read reaches, with the caller's own department.
   auth::Reach PeopleReach(const Identity& identity);
   // The department to show: the asked one (NotFound if it does not exist)
@@ -156,9 +151,6 @@ class CalendarViews {
   const ProductionCalendar& calendar_;
   cache::Cache& cache_;
   Clock clock_;
-  std::mutex schedules_mutex_;
-  std::shared_ptr<const std::vector<users::WorkSchedule>> schedules_;
-  std::chrono::steady_clock::time_point schedules_expire_;
 };
 
 }  // namespace tabel::calendar

@@ -297,6 +297,19 @@ Position UsersService::CreatePosition(const Actor& actor, const std::string& nam
 
 std::vector<WorkSchedule> UsersService::ListSchedules() { return repository_.ListSchedules(); }
 
+std::shared_ptr<const std::vector<WorkSchedule>> UsersService::Schedules() {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    const std::lock_guard lock(schedules_mutex_);
+    if (schedules_ && now < schedules_expire_) return schedules_;
+  }
+  auto schedules = std::make_shared<const std::vector<WorkSchedule>>(repository_.ListSchedules());
+  const std::lock_guard lock(schedules_mutex_);
+  schedules_ = schedules;
+  schedules_expire_ = now + kSchedulesTtl;
+  return schedules;
+}
+
 std::optional<Employee> UsersService::Lookup(int64_t id) { return repository_.FindEmployee(id); }
 
 std::optional<Employee> UsersService::EmploymentIn(soci::session& session, int64_t id) {

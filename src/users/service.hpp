@@ -18,7 +18,10 @@
 // the blocking pool). Errors: tabel::Error (Forbidden, NotFound, Conflict,
 // Unprocessable, and the repository's).
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -31,6 +34,8 @@
 namespace tabel::users {
 
 using http::Page;
+
+inline constexpr std::chrono::seconds kSchedulesTtl{10};
 
 class UsersService {
  public:
@@ -54,6 +59,11 @@ class UsersService {
   std::vector<Position> ListPositions();
   Position CreatePosition(const Actor& actor, const std::string& name);
   std::vector<WorkSchedule> ListSchedules();
+  // The same for other services' computations (calendars, timesheets), at
+  // most kSchedulesTtl old: a handful of rows that hardly ever change, read
+  // once for every request that plans days. Nothing here changes
+  // schedules, so a change shows within the TTL.
+  std::shared_ptr<const std::vector<WorkSchedule>> Schedules();
 
   // For other services' rules: the employee with every field, whoever
   // asks. Nothing read here may be shown without the caller's own access
@@ -80,6 +90,9 @@ class UsersService {
 
   UsersRepository& repository_;
   auth::AccessResolver& access_;
+  std::mutex schedules_mutex_;
+  std::shared_ptr<const std::vector<WorkSchedule>> schedules_;
+  std::chrono::steady_clock::time_point schedules_expire_;
   Clock clock_;
 };
 
