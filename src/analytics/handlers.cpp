@@ -66,7 +66,7 @@ Task<Response> GetT13(Deps deps, Request request) {
                       document, "xlsx");
     }
     if (format == "csv") return Download(T13Csv(document), "text/csv; charset=utf-8", document, "csv");
-    return Response::Json(T13Json(document));
+    return Response::Text(T13JsonText(document), "application/json");
   };
   auto task = deps.pool->Run(std::move(call));
   co_return co_await std::move(task);
@@ -80,7 +80,7 @@ Task<Response> GetPersonMonth(Deps deps, Request request) {
   auto call = [deps, actor = std::move(actor), id, month] { return deps.service->Person(actor, id, month); };
   auto task = deps.pool->Run(std::move(call));
   const PersonMonth result = co_await std::move(task);
-  co_return Response::Json(PersonMonthJson(result));
+  co_return Response::Text(PersonMonthJsonText(result), "application/json");
 }
 
 Task<Response> PutCorrection(Deps deps, Request request) {

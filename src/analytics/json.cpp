@@ -1,6 +1,10 @@
 #include "analytics/json.hpp"
 
+#include <array>
 #include <cmath>
+#include <string_view>
+
+#include "common/json_text.hpp"
 
 #include "infra/db/timestamp.hpp"
 
@@ -8,10 +12,6 @@ namespace tabel::analytics {
 namespace {
 
 double Hours(int64_t tenths) { return static_cast<double>(tenths) / 10.0; }
-
-nlohmann::json DaysHoursJson(const DaysHours& value) {
-  return {{"days", value.days}, {"hours", Hours(value.hours_tenths)}};
-}
 
 nlohmann::json EntriesJson(std::span<const DayEntry> entries) {
   nlohmann::json json = nlohmann::json::array();
@@ -22,83 +22,183 @@ nlohmann::json EntriesJson(std::span<const DayEntry> entries) {
   return json;
 }
 
-nlohmann::json DayJson(const TimesheetDay& day) {
-  if (!day.employed()) return nullptr;
-  return {{"entries", EntriesJson(day.Entries())}, {"corrected", day.corrected}};
+// The timesheet's JSON is written as text, member by member: a department's
+// T-13 holds thousands of small objects, and a tree of them cost more than
+// the rest of the request (docs/benchmarks.md).
+
+// Tenths of an hour as a number with one decimal: 8.0, 7.5 (as a double
+// would print).
+void AppendHours(std::string& out, int64_t tenths) {
+  if (tenths < 0) {
+    out += '-';
+    tenths = -tenths;
+  }
+  out += std::to_string(tenths / 10);
+  out += '.';
+  out += static_cast<char>('0' + tenths % 10);
 }
 
-nlohmann::json TotalsJson(const MonthTotals& totals) {
-  nlohmann::json codes = nlohmann::json::array();
+void AppendKey(std::string& out, std::string_view key) {
+  AppendJsonString(out, key);
+  out += ':';
+}
+
+// '"code":"Я","number":"01",' of every code, escaped once.
+const std::array<std::string, kT13Codes.size()>& CodeMembers() {
+  static const std::array<std::string, kT13Codes.size()> members = [] {
+    std::array<std::string, kT13Codes.size()> texts;
+    for (size_t i = 0; i < kT13Codes.size(); ++i) {
+      AppendKey(texts[i], "code");
+      AppendJsonString(texts[i], kT13Codes[i].letter);
+      texts[i] += ',';
+      AppendKey(texts[i], "number");
+      AppendJsonString(texts[i], kT13Codes[i].number);
+      texts[i] += ',';
+    }
+    return texts;
+  }();
+  return members;
+}
+
+void AppendEntries(std::string& out, std::span<const DayEntry> entries) {
+  out += '[';
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '{';
+    out += CodeMembers()[entries[i].code];
+    out += "\"hours\":";
+    AppendHours(out, entries[i].hours_tenths);
+    out += '}';
+  }
+  out += ']';
+}
+
+void AppendDaysHours(std::string& out, std::string_view key, const DaysHours& value) {
+  AppendKey(out, key);
+  out += "{\"days\":" + std::to_string(value.days) + ",\"hours\":";
+  AppendHours(out, value.hours_tenths);
+  out += '}';
+}
+
+void AppendTotals(std::string& out, const MonthTotals& totals) {
+  out += '{';
+  AppendDaysHours(out, "first_half", totals.halves[0]);
+  out += ',';
+  AppendDaysHours(out, "second_half", totals.halves[1]);
+  out += ',';
+  AppendDaysHours(out, "month", totals.month);
+  out += ',';
+  AppendDaysHours(out, "norm", totals.norm);
+  out += ",\"codes\":[";
+  bool first = true;
   for (size_t i = 0; i < totals.by_code.size(); ++i) {
     const DaysHours& value = totals.by_code[i];
     if (value.days == 0 && value.hours_tenths == 0) continue;
-    const T13Code& code = CodeInfo(static_cast<CodeId>(i));
-    codes.push_back({{"code", code.letter},
-                     {"number", code.number},
-                     {"days", value.days},
-                     {"hours", Hours(value.hours_tenths)}});
+    if (!first) out += ',';
+    first = false;
+    out += '{';
+    out += CodeMembers()[i];
+    out += "\"days\":" + std::to_string(value.days) + ",\"hours\":";
+    AppendHours(out, value.hours_tenths);
+    out += '}';
   }
-  return {{"first_half", DaysHoursJson(totals.halves[0])},
-          {"second_half", DaysHoursJson(totals.halves[1])},
-          {"month", DaysHoursJson(totals.month)},
-          {"norm", DaysHoursJson(totals.norm)},
-          {"codes", std::move(codes)}};
+  out += "]}";
 }
 
-nlohmann::json RowJson(const T13Row& row) {
-  nlohmann::json days = nlohmann::json::array();
-  for (const TimesheetDay& day : row.days) days.push_back(DayJson(day));
-  nlohmann::json earlier = nlohmann::json::array();
-  for (const EarlierDay& day : row.earlier) {
-    earlier.push_back({{"date", FormatIsoDate(day.date)},
-                       {"entries", EntriesJson(day.day.Entries())},
-                       {"corrected", true}});
+// The members of a row, without its braces.
+void AppendRowMembers(std::string& out, const T13Row& row) {
+  out += "\"employee_id\":" + std::to_string(row.employee_id) + ',';
+  AppendKey(out, "personnel_number");
+  AppendJsonString(out, row.personnel_number);
+  out += ',';
+  AppendKey(out, "name");
+  AppendJsonString(out, row.name);
+  out += ',';
+  AppendKey(out, "position");
+  AppendJsonString(out, row.position);
+  out += ",\"department_id\":" + std::to_string(row.department_id);
+  out += row.closed ? ",\"closed\":true" : ",\"closed\":false";
+  out += ",\"days\":[";
+  for (size_t i = 0; i < row.days.size(); ++i) {
+    if (i > 0) out += ',';
+    const TimesheetDay& day = row.days[i];
+    if (!day.employed()) {
+      out += "null";
+      continue;
+    }
+    out += "{\"entries\":";
+    AppendEntries(out, day.Entries());
+    out += day.corrected ? ",\"corrected\":true}" : ",\"corrected\":false}";
   }
-  return {{"employee_id", row.employee_id},
-          {"personnel_number", row.personnel_number},
-          {"name", row.name},
-          {"position", row.position},
-          {"department_id", row.department_id},
-          {"closed", row.closed},
-          {"days", std::move(days)},
-          {"totals", TotalsJson(row.totals)},
-          {"earlier", std::move(earlier)}};
+  out += "],\"totals\":";
+  AppendTotals(out, row.totals);
+  out += ",\"earlier\":[";
+  for (size_t i = 0; i < row.earlier.size(); ++i) {
+    if (i > 0) out += ',';
+    out += "{\"date\":\"" + FormatIsoDate(row.earlier[i].date) + "\",\"entries\":";
+    AppendEntries(out, row.earlier[i].day.Entries());
+    out += ",\"corrected\":true}";
+  }
+  out += ']';
+}
+
+void AppendKinds(std::string& out, const std::vector<calendar::DayKind>& kinds, std::chrono::year_month month,
+                 bool with_dates) {
+  out += '[';
+  Date day = FirstDay(month);
+  for (size_t i = 0; i < kinds.size(); ++i, day += std::chrono::days{1}) {
+    if (i > 0) out += ',';
+    if (with_dates) out += "{\"date\":\"" + FormatIsoDate(day) + "\",\"kind\":";
+    AppendJsonString(out, calendar::DayKindName(kinds[i]));
+    if (with_dates) out += '}';
+  }
+  out += ']';
 }
 
 }  // namespace
 
-nlohmann::json T13Json(const T13Document& document) {
-  nlohmann::json days = nlohmann::json::array();
-  Date day = FirstDay(document.month);
-  for (const calendar::DayKind kind : document.kinds) {
-    days.push_back({{"date", FormatIsoDate(day)}, {"kind", calendar::DayKindName(kind)}});
-    day += std::chrono::days{1};
+std::string T13JsonText(const T13Document& document) {
+  std::string out;
+  out.reserve(4096 + document.rows.size() * 3072);
+  out += '{';
+  AppendKey(out, "organization");
+  AppendJsonString(out, document.organization);
+  out += ",\"department\":{\"id\":" + std::to_string(document.department_id) + ',';
+  AppendKey(out, "code");
+  AppendJsonString(out, document.department_code);
+  out += ',';
+  AppendKey(out, "name");
+  AppendJsonString(out, document.department_name);
+  out += '}';
+  out += document.subtree ? ",\"subtree\":true" : ",\"subtree\":false";
+  out += ",\"month\":\"" + FormatMonth(document.month) + '"';
+  out += document.closed ? ",\"closed\":true" : ",\"closed\":false";
+  out += ",\"generated_at\":\"" + db::FormatTimestamp(document.generated_at) + '"';
+  out += ",\"days\":";
+  AppendKinds(out, document.kinds, document.month, /*with_dates=*/true);
+  out += ",\"items\":[";
+  for (size_t i = 0; i < document.rows.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '{';
+    AppendRowMembers(out, document.rows[i]);
+    out += '}';
   }
-  nlohmann::json items = nlohmann::json::array();
-  for (const T13Row& row : document.rows) items.push_back(RowJson(row));
-  return {{"organization", document.organization},
-          {"department",
-           {{"id", document.department_id},
-            {"code", document.department_code},
-            {"name", document.department_name}}},
-          {"subtree", document.subtree},
-          {"month", FormatMonth(document.month)},
-          {"closed", document.closed},
-          {"generated_at", db::FormatTimestamp(document.generated_at)},
-          {"days", std::move(days)},
-          {"items", std::move(items)}};
+  out += "]}";
+  return out;
 }
 
-nlohmann::json PersonMonthJson(const PersonMonth& month) {
-  nlohmann::json json = RowJson(month.row);
-  json["month"] = FormatMonth(month.month);
-  nlohmann::json kinds = nlohmann::json::array();
-  for (const calendar::DayKind kind : month.kinds) kinds.push_back(calendar::DayKindName(kind));
-  json["kinds"] = std::move(kinds);
-  nlohmann::json corrections = nlohmann::json::array();
-  for (const Correction& correction : month.corrections) corrections.push_back(CorrectionJson(correction));
-  json["corrections"] = std::move(corrections);
-  return json;
+std::string PersonMonthJsonText(const PersonMonth& month) {
+  std::string out = "{";
+  AppendRowMembers(out, month.row);
+  out += ",\"month\":\"" + FormatMonth(month.month) + "\",\"kinds\":";
+  AppendKinds(out, month.kinds, month.month, /*with_dates=*/false);
+  out += ",\"corrections\":[";
+  for (size_t i = 0; i < month.corrections.size(); ++i) {
+    if (i > 0) out += ',';
+    out += CorrectionJson(month.corrections[i]).dump();
+  }
+  out += "]}";
+  return out;
 }
 
 nlohmann::json CorrectionJson(const Correction& correction) {

@@ -19,14 +19,17 @@
 // Hours are numbers with at most one decimal.
 // Thread-safety: pure functions.
 
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "analytics/service.hpp"
 
 namespace tabel::analytics {
 
-nlohmann::json T13Json(const T13Document& document);
-nlohmann::json PersonMonthJson(const PersonMonth& month);
+// As JSON text, written without a tree (the hot path of the timesheet).
+std::string T13JsonText(const T13Document& document);
+std::string PersonMonthJsonText(const PersonMonth& month);
 nlohmann::json CorrectionJson(const Correction& correction);
 nlohmann::json ClosingJson(const Closing& closing);
 nlohmann::json TimekeeperJson(const TimesheetPerson& person);
