@@ -5,7 +5,8 @@
 #   statements  1: load pg_stat_statements into the private PostgreSQL (optional)
 #   bench_name  the benchmark's name, written into postgresql.conf
 # It sets pid (tabel), port, servers_dir, postgres_pid, postgres_url, version,
-# and defines start_postgres, start_tabel, stop_tabel, login and cpu_ticks.
+# and defines start_postgres, start_tabel, stop_tabel, login, cpu_ticks, sql,
+# transactions and pick_team.
 # shellcheck shell=bash
 
 pid=""
@@ -146,4 +147,35 @@ idle = cpu[3] + cpu[4]
 total = sum(cpu[:8])
 print(own, pg, total - idle, total)
 EOF
+}
+
+# sql QUERY: its rows from $postgres_url, unaligned, fields separated by '|'.
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$postgres_url" -c "$1"; }
+
+# Transactions the database has committed or rolled back (from the statistics
+# the backends report, at most a second late).
+transactions() {
+  sql "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+}
+
+# pick_team SIZE: in a seeded database, the department whose direct current
+# employees number closest to SIZE (ties: the lowest id) and who looks at it:
+# its head (or hr, scope all, when the head has no login). Sets department,
+# people, head_id, caller and caller_note; exits when there is none.
+pick_team() {
+  local head_login
+  read -r department people head_id head_login <<<"$(sql "
+    SELECT d.id, COUNT(*), COALESCE(d.head_employee_id, 0), COALESCE(MAX(a.login) FILTER (WHERE a.disabled = 0), '-')
+    FROM departments d
+    JOIN employees e ON e.department_id = d.id AND (e.dismissal_date IS NULL OR e.dismissal_date >= CURRENT_DATE)
+    LEFT JOIN user_accounts a ON a.employee_id = d.head_employee_id
+    GROUP BY d.id ORDER BY ABS(COUNT(*) - $1), d.id LIMIT 1" | tr '|' ' ')"
+  [[ "$department" =~ ^[0-9]+$ ]] || { echo "no department found in the seeded database" >&2; exit 1; }
+  if [[ "$head_login" == - ]]; then
+    caller=hr
+    caller_note="hr (the head, employee $head_id, has no login)"
+  else
+    caller="$head_login"
+    caller_note="$head_login (its head, employee $head_id)"
+  fi
 }

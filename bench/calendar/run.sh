@@ -81,14 +81,6 @@ bench_name=calendar
 # shellcheck source=bench/lib.sh disable=SC1091
 source bench/lib.sh
 
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$postgres_url" -c "$1"; }
-
-# Transactions the database has committed or rolled back (from the statistics
-# the backends report, at most a second late).
-transactions() {
-  sql "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
-}
-
 redis_pid=""
 # A private redis-server, as scripts/lib/servers.sh starts it (recorded in
 # $servers_dir/servers.pids, so that cleanup and the watchdog stop it).
@@ -184,21 +176,8 @@ echo "postgresql: seeding $employees employees" >&2
 TABEL_DATABASE_URL="$postgres_url" TABEL_LOG_LEVEL=warn "$binary" seed --employees "$employees" --seed 1 >"$work/seed.txt" 2>&1 ||
   { cat "$work/seed.txt" >&2; exit 1; }
 
-# The department of about 50 people, and who looks at its calendar.
-read -r department people head_id head_login <<<"$(sql "
-  SELECT d.id, COUNT(*), COALESCE(d.head_employee_id, 0), COALESCE(MAX(a.login) FILTER (WHERE a.disabled = 0), '-')
-  FROM departments d
-  JOIN employees e ON e.department_id = d.id AND (e.dismissal_date IS NULL OR e.dismissal_date >= CURRENT_DATE)
-  LEFT JOIN user_accounts a ON a.employee_id = d.head_employee_id
-  GROUP BY d.id ORDER BY ABS(COUNT(*) - $team_size), d.id LIMIT 1" | tr '|' ' ')"
-[[ "$department" =~ ^[0-9]+$ ]] || { echo "no department found in the seeded database" >&2; exit 1; }
-if [[ "$head_login" == - ]]; then
-  caller=hr
-  caller_note="hr (the head, employee $head_id, has no login)"
-else
-  caller="$head_login"
-  caller_note="$head_login (its head, employee $head_id)"
-fi
+# The department of about 50 people, and who looks at its calendar: pick_team (bench/lib.sh).
+pick_team "$team_size"
 echo "department $department: $people direct current employees; caller $caller_note" >&2
 
 # The current month, as the calendar opens by default.

@@ -255,23 +255,13 @@ Correction TimesheetService::Correct(const Actor& actor, const CorrectionRequest
   CheckReason(request.reason, errors);
   if (!errors.empty()) throw Error::Validation(std::move(errors));
 
-  const std::optional<TimesheetPerson> person = repository_.Person(request.employee_id);
-  if (!person || !auth::Reaches(access_.ReachOf(actor.identity, auth::kTimesheetsRead), person->id,
-                                person->department_id)) {
-    throw Error::NotFound("No such employee.");
-  }
-  if (actor.identity.employee_id == person->id) throw Error::Forbidden("Nobody corrects his own timesheet.");
-  if (!auth::Reaches(access_.ReachOf(actor.identity, auth::kTimesheetsCorrect), person->id,
-                     person->department_id)) {
-    throw Error::Forbidden("You may not correct this person's timesheet.");
-  }
-  if (request.date < person->hire_date ||
-      (person->dismissal_date && request.date > *person->dismissal_date)) {
+  const TimesheetPerson person = CorrectablePerson(actor, request.employee_id);
+  if (request.date < person.hire_date || (person.dismissal_date && request.date > *person.dismissal_date)) {
     throw Error::Unprocessable("not-employed", "He was not employed on " + FormatIsoDate(request.date) + ".",
                                {{"date", "is outside his employment"}});
   }
   Correction correction;
-  correction.employee_id = person->id;
+  correction.employee_id = person.id;
   correction.date = request.date;
   correction.period = MonthOf(request.date);
   correction.entries = request.entries;
@@ -284,16 +274,7 @@ void TimesheetService::RemoveCorrection(const Actor& actor, int64_t employee_id,
   std::vector<FieldError> errors;
   CheckReason(reason, errors);
   if (!errors.empty()) throw Error::Validation(std::move(errors));
-  const std::optional<TimesheetPerson> person = repository_.Person(employee_id);
-  if (!person || !auth::Reaches(access_.ReachOf(actor.identity, auth::kTimesheetsRead), person->id,
-                                person->department_id)) {
-    throw Error::NotFound("No such employee.");
-  }
-  if (actor.identity.employee_id == person->id) throw Error::Forbidden("Nobody corrects his own timesheet.");
-  if (!auth::Reaches(access_.ReachOf(actor.identity, auth::kTimesheetsCorrect), person->id,
-                     person->department_id)) {
-    throw Error::Forbidden("You may not correct this person's timesheet.");
-  }
+  CorrectablePerson(actor, employee_id);
   repository_.DeleteCorrection(actor, employee_id, date, reason);
 }
 
@@ -321,6 +302,20 @@ void TimesheetService::CarryRequest(const Actor& actor, int64_t employee_id, Dat
           same ? std::nullopt : std::optional(std::vector<DayEntry>(entries.begin(), entries.end())), reason);
     }
   }
+}
+
+TimesheetPerson TimesheetService::CorrectablePerson(const Actor& actor, int64_t employee_id) {
+  std::optional<TimesheetPerson> person = repository_.Person(employee_id);
+  if (!person || !auth::Reaches(access_.ReachOf(actor.identity, auth::kTimesheetsRead), person->id,
+                                person->department_id)) {
+    throw Error::NotFound("No such employee.");
+  }
+  if (actor.identity.employee_id == person->id) throw Error::Forbidden("Nobody corrects his own timesheet.");
+  if (!auth::Reaches(access_.ReachOf(actor.identity, auth::kTimesheetsCorrect), person->id,
+                     person->department_id)) {
+    throw Error::Forbidden("You may not correct this person's timesheet.");
+  }
+  return std::move(*person);
 }
 
 void TimesheetService::CheckCloser(const Actor& actor, std::optional<int64_t> department_id) {

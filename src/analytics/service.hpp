@@ -110,6 +110,9 @@ class TimesheetService {
   // for them, computed otherwise.
   std::vector<T13Row> Rows(const std::vector<TimesheetPerson>& people, std::chrono::year_month month,
                            std::vector<Snapshot> snapshots);
+  // The person whose days the caller may correct: NotFound outside the
+  // read reach, Forbidden outside the correct reach or for himself.
+  TimesheetPerson CorrectablePerson(const Actor& actor, int64_t employee_id);
   // The department, or NotFound.
   users::Department DepartmentOf(int64_t department_id);
   // Forbidden unless periods.close reaches the department (everyone for
