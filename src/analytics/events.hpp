@@ -3,6 +3,7 @@
 // month (analytics/service.hpp CarryRequest).
 // Thread-safety: safe from any worker thread, as the service is.
 
+#include "analytics/reports.hpp"
 #include "analytics/service.hpp"
 #include "infra/bus/message.hpp"
 
@@ -15,5 +16,9 @@ inline constexpr const char* kCarryQueue = "timesheet.carry";
 // is not one is logged by the worker as a failure (tabel::Error, internal)
 // and dead-lettered after its retries.
 void OnRequestEvent(TimesheetService& service, const bus::Delivery& delivery);
+
+// Runs the report job a report.requested message names (ReportService::Run;
+// the queue's last attempt fails the job).
+void OnReportRequested(ReportService& service, const bus::Delivery& delivery);
 
 }  // namespace tabel::analytics

@@ -1,6 +1,7 @@
 #include "analytics/handlers.hpp"
 
 #include "analytics/json.hpp"
+#include "analytics/report.hpp"
 #include "analytics/t13_export.hpp"
 #include "auth/handlers.hpp"
 #include "http/json_body.hpp"
@@ -39,14 +40,10 @@ Date PathDate(const Request& request, std::string_view name) {
   return *date;
 }
 
-// A download named after the department and month.
-Response Download(std::string body, std::string content_type, const T13Document& document,
-                  std::string_view ext) {
-  Response response = Response::Text(std::move(body), std::move(content_type));
-  response.headers.emplace_back("Content-Disposition",
-                                "attachment; filename=\"t13-" + std::to_string(document.department_id) + "-" +
-                                    FormatMonth(document.month) + "." + std::string(ext) + "\"");
-  return response;
+// "t13-<department>-<month>.<ext>".
+std::string FileName(const T13Document& document, std::string_view ext) {
+  return "t13-" + std::to_string(document.department_id) + "-" + FormatMonth(document.month) + "." +
+         std::string(ext);
 }
 
 Task<Response> GetT13(Deps deps, Request request) {
@@ -62,10 +59,13 @@ Task<Response> GetT13(Deps deps, Request request) {
   auto call = [deps, actor = std::move(actor), department_id, subtree, month, format]() -> Response {
     const T13Document document = deps.service->Department(actor, department_id, subtree, month);
     if (format == "xlsx") {
-      return Download(T13Xlsx(document), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      document, "xlsx");
+      return http::Attachment(T13Xlsx(document), std::string(ContentTypeOf(ReportFormat::kXlsx)),
+                              FileName(document, "xlsx"));
     }
-    if (format == "csv") return Download(T13Csv(document), "text/csv; charset=utf-8", document, "csv");
+    if (format == "csv") {
+      return http::Attachment(T13Csv(document), std::string(ContentTypeOf(ReportFormat::kCsv)),
+                              FileName(document, "csv"));
+    }
     return Response::Text(T13JsonText(document), "application/json");
   };
   auto task = deps.pool->Run(std::move(call));

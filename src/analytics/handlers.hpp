@@ -14,8 +14,17 @@
 //   GET    /api/v1/departments/{id}/timekeepers,
 //   PUT    /api/v1/departments/{id}/timekeepers/{employee_id},
 //   DELETE /api/v1/departments/{id}/timekeepers/{employee_id}.
-// The service must outlive the router's use.
+// Reports (analytics/reports.hpp):
+//   GET    /api/v1/reports/{kind}?department_id&from&to&format
+//          hours | absences | payroll of one department, at once;
+//   POST   /api/v1/report-jobs {"kind", "from", "to"?, "format"?,
+//          "department_id"?, "subtree"?}  Idempotency-Key optional -> 202;
+//   GET    /api/v1/report-jobs, /api/v1/report-jobs/{id},
+//   POST   /api/v1/report-jobs/{id}/cancel,
+//   GET    /api/v1/report-jobs/{id}/file.
+// The services must outlive the router's use.
 
+#include "analytics/reports.hpp"
 #include "analytics/service.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/router.hpp"
@@ -23,5 +32,6 @@
 namespace tabel::analytics {
 
 void RegisterRoutes(http::Router& router, TimesheetService& service, http::BlockingPool& pool);
+void RegisterReportRoutes(http::Router& router, ReportService& service, http::BlockingPool& pool);
 
 }  // namespace tabel::analytics

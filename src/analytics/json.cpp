@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "common/json_optional.hpp"
 #include "common/json_text.hpp"
 
 #include "infra/db/timestamp.hpp"
@@ -290,6 +291,32 @@ std::vector<DayEntry> ParseEntries(const nlohmann::json* entries, std::vector<Fi
     if (ok) parsed.push_back(entry);
   }
   return parsed;
+}
+
+nlohmann::json ReportJobJson(const ReportJob& job) {
+  const auto time = [](const std::optional<std::chrono::system_clock::time_point>& at) -> nlohmann::json {
+    if (!at) return nullptr;
+    return db::FormatTimestamp(*at);
+  };
+  return {{"id", job.id},
+          {"kind", KindName(job.spec.kind)},
+          {"format", FormatName(job.format)},
+          {"department_id", job.spec.department_id},
+          {"subtree", job.spec.subtree},
+          {"from", FormatMonth(job.spec.from)},
+          {"to", FormatMonth(job.spec.to)},
+          {"status", StatusName(job.status)},
+          {"progress", job.progress},
+          {"error", job.error},
+          {"file_name", job.file_name},
+          {"size_bytes", job.size_bytes},
+          {"created_at", db::FormatTimestamp(job.created_at)},
+          {"started_at", time(job.started_at)},
+          {"finished_at", time(job.finished_at)},
+          {"expires_at", db::FormatTimestamp(job.expires_at)},
+          {"download_url", job.status == JobStatus::kDone
+                               ? nlohmann::json("/api/v1/report-jobs/" + job.id + "/file")
+                               : nlohmann::json()}};
 }
 
 }  // namespace tabel::analytics

@@ -16,6 +16,10 @@
 //              "account_id", "version", "updated_at"}
 //   closing   {"id", "month", "department_id", "people", "account_id", "closed_at",
 //              "reopened_by", "reopened_at", "reopen_reason"}
+//   report job {"id", "kind", "format", "department_id", "subtree", "from", "to",
+//              "status", "progress", "error", "file_name", "size_bytes",
+//              "created_at", "started_at", "finished_at", "expires_at",
+//              "download_url" (when done, else null)}
 // Hours are numbers with at most one decimal.
 // Thread-safety: pure functions.
 
@@ -23,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analytics/report_repository.hpp"
 #include "analytics/service.hpp"
 
 namespace tabel::analytics {
@@ -33,6 +38,7 @@ std::string PersonMonthJsonText(const PersonMonth& month);
 nlohmann::json CorrectionJson(const Correction& correction);
 nlohmann::json ClosingJson(const Closing& closing);
 nlohmann::json TimekeeperJson(const TimesheetPerson& person);
+nlohmann::json ReportJobJson(const ReportJob& job);
 
 // The entries of a correction's body: [{"code": "Я" or "01", "hours": 8}, …],
 // each problem recorded in `errors` under "entries[i].code" / ".hours".

@@ -248,25 +248,6 @@ struct ClosingRow {
   }
 };
 
-// "(1,2,3)": ids we hold, as literals; "(NULL)", which nothing is in, for
-// none.
-std::string IdList(const std::vector<int64_t>& ids) {
-  if (ids.empty()) return "(NULL)";
-  std::string text = "(";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) text += ',';
-    text += std::to_string(ids[i]);
-  }
-  return text + ")";
-}
-
-// " AND <column> IN (ids)"; nothing for more than kMaxListedIds ids (a
-// whole company's month): the caller keeps the rows of its people.
-constexpr size_t kMaxListedIds = 2000;
-void AppendAmong(db::Query& query, std::string_view column, const std::vector<int64_t>& ids) {
-  if (ids.size() <= kMaxListedIds) query << " AND " << column << " IN " << IdList(ids);
-}
-
 // "<column> is the department (or in its subtree)".
 void AppendInDepartment(db::Query& query, std::string_view column, int64_t department_id, bool subtree) {
   const auto department = static_cast<long long>(department_id);
@@ -443,7 +424,7 @@ std::vector<TimesheetActivity> TimesheetRepository::Activities(const std::vector
     db::Query query;
     const std::string first = FormatIsoDate(from);
     query << kActivityColumns;
-    AppendAmong(query, "r.employee_id", employees);
+    db::AppendAmong(query, "r.employee_id", employees);
     query << " AND r.start_date <= " << query.Param(FormatIsoDate(to))
           << " AND (r.end_date >= " << query.Param(first);
     if (today >= from) {
@@ -463,7 +444,7 @@ std::vector<Correction> TimesheetRepository::Corrections(const std::vector<int64
   return db::WithSession(database_, [&](soci::session& session) {
     db::Query query;
     query << kCorrectionColumns << " WHERE period = " << query.Param(FormatMonth(period));
-    AppendAmong(query, "employee_id", employees);
+    db::AppendAmong(query, "employee_id", employees);
     query << " ORDER BY employee_id, work_date";
     CorrectionRow row;
     return db::FetchAll(session, query, row, [](const CorrectionRow& r) { return r.ToCorrection(); });
@@ -477,11 +458,11 @@ std::vector<Snapshot> TimesheetRepository::Snapshots(std::chrono::year_month per
     db::Query query;
     query << kSnapshotColumns << " WHERE period = " << query.Param(FormatMonth(period));
     if (department_id) {
-      query << " AND (employee_id IN " << IdList(employees) << " OR ";
+      query << " AND (employee_id IN " << db::IdList(employees) << " OR ";
       AppendInDepartment(query, "department_id", *department_id, subtree);
       query << ")";
     } else {
-      AppendAmong(query, "employee_id", employees);
+      db::AppendAmong(query, "employee_id", employees);
     }
     query << " ORDER BY name, employee_id";
     SnapshotRow row;

@@ -174,6 +174,15 @@ std::vector<T13Row> TimesheetService::Rows(const std::vector<TimesheetPerson>& p
   return rows;
 }
 
+std::vector<T13Row> TimesheetService::MonthRows(const std::vector<TimesheetPerson>& people,
+                                                std::chrono::year_month month) {
+  const std::vector<int64_t> ids = IdsOf(people);
+  std::vector<Snapshot> snapshots = repository_.Snapshots(month, ids, std::nullopt, false);
+  const std::unordered_set<int64_t> here(ids.begin(), ids.end());
+  std::erase_if(snapshots, [&](const Snapshot& s) { return !here.contains(s.row.employee_id); });
+  return Rows(people, month, std::move(snapshots));
+}
+
 T13Document TimesheetService::Department(const Actor& actor, int64_t department_id, bool subtree,
                                          std::chrono::year_month month) {
   const auth::Reach reach = access_.ReachOf(actor.identity, auth::kTimesheetsRead);
@@ -221,9 +230,7 @@ PersonMonth TimesheetService::Person(const Actor& actor, int64_t employee_id, st
   PersonMonth result;
   result.month = month;
   result.kinds = MonthKinds(calendar_, month).Of(person->region);
-  std::vector<T13Row> rows =
-      Rows({*person}, month, repository_.Snapshots(month, {person->id}, std::nullopt, false));
-  result.row = std::move(rows.at(0));
+  result.row = std::move(MonthRows({*person}, month).at(0));
   result.corrections = repository_.Corrections({person->id}, month);
   return result;
 }
@@ -336,13 +343,8 @@ Closing TimesheetService::Close(const Actor& actor, std::chrono::year_month mont
   const auth::Reach everyone{Scope::kAll, std::nullopt, {}, std::nullopt};
   std::vector<TimesheetPerson> people = repository_.People(
       department_id, true, everyone, FirstDay(month), LastDay(month), std::numeric_limits<int>::max() - 1);
-  const std::vector<int64_t> ids = IdsOf(people);
-  std::vector<Snapshot> snapshots = repository_.Snapshots(month, ids, department_id, true);
   // Only the snapshots of these people matter: the others stay as they are.
-  const std::unordered_set<int64_t> here(ids.begin(), ids.end());
-  std::erase_if(snapshots, [&](const Snapshot& s) { return !here.contains(s.row.employee_id); });
-  std::vector<T13Row> rows = Rows(people, month, std::move(snapshots));
-  return repository_.Close(actor, month, department_id, rows);
+  return repository_.Close(actor, month, department_id, MonthRows(people, month));
 }
 
 std::vector<Closing> TimesheetService::Reopen(const Actor& actor, std::chrono::year_month month,

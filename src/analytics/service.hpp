@@ -105,6 +105,13 @@ class TimesheetService {
 
   Date Today() const;
 
+  // The rows of `people` for `month` as the T-13 shows them (snapshots
+  // where the month is closed for them), in the T-13's order. For reports:
+  // no access check.
+  std::vector<T13Row> MonthRows(const std::vector<TimesheetPerson>& people, std::chrono::year_month month);
+  // The department, or NotFound.
+  users::Department DepartmentOf(int64_t department_id);
+
  private:
   // The rows of `people` for `month`: snapshots where the month is closed
   // for them, computed otherwise.
@@ -113,8 +120,6 @@ class TimesheetService {
   // The person whose days the caller may correct: NotFound outside the
   // read reach, Forbidden outside the correct reach or for himself.
   TimesheetPerson CorrectablePerson(const Actor& actor, int64_t employee_id);
-  // The department, or NotFound.
-  users::Department DepartmentOf(int64_t department_id);
   // Forbidden unless periods.close reaches the department (everyone for
   // the company).
   void CheckCloser(const Actor& actor, std::optional<int64_t> department_id);

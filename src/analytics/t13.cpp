@@ -21,8 +21,10 @@ std::optional<std::chrono::year_month> ParseMonth(std::string_view text) {
 }
 
 std::string FormatHours(int64_t tenths) {
-  std::string text = std::to_string(tenths / 10);
-  if (tenths % 10 != 0) text += '.' + std::to_string(tenths % 10);
+  const uint64_t magnitude = tenths < 0 ? 0 - static_cast<uint64_t>(tenths) : static_cast<uint64_t>(tenths);
+  std::string text = tenths < 0 ? "-" : "";
+  text += std::to_string(magnitude / 10);
+  if (magnitude % 10 != 0) text += '.' + std::to_string(magnitude % 10);
   return text;
 }
 

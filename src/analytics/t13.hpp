@@ -54,7 +54,8 @@ std::string FormatMonth(std::chrono::year_month month);
 // Parses exactly "YYYY-MM" within the product's years; nullopt otherwise.
 std::optional<std::chrono::year_month> ParseMonth(std::string_view text);
 
-// Hours in tenths as the form writes them: "8", "7.5", "0".
+// Hours in tenths as the form writes them: "8", "7.5", "0"; "-0.5" (a
+// difference of hours).
 std::string FormatHours(int64_t tenths);
 
 }  // namespace tabel::analytics

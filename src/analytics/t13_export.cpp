@@ -1,27 +1,30 @@
 #include "analytics/t13_export.hpp"
 
-#include <unistd.h>  // close, unlink
 #include <xlsxwriter.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>  // mkstemp
-#include <ctime>
-#include <filesystem>
-#include <fstream>
-#include <map>
 #include <span>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
 
+#include "analytics/spreadsheet.hpp"
 #include "common/error.hpp"
 
 namespace tabel::analytics {
 namespace {
+
+using sheet::Boxed;
+using sheet::CommaHours;
+using sheet::CsvWriter;
+using sheet::Hours;
+using sheet::InBlock;
+using sheet::Left;
+using sheet::Right;
+using sheet::Sheet;
+using sheet::Style;
+using sheet::WithFormat;
 
 // ---------------------------------------------------------------------------
 // Shared by both forms.
@@ -47,16 +50,6 @@ std::string_view LetterOf(CodeId code) {
   return code < kT13Codes.size() ? kT13Codes[code].letter : std::string_view("?");
 }
 
-// Hours in tenths with a decimal comma, as Russian Excel reads numbers:
-// "8", "7,5".
-std::string CommaHours(int64_t tenths) {
-  std::string text = FormatHours(tenths);
-  std::replace(text.begin(), text.end(), '.', ',');
-  return text;
-}
-
-double Hours(int64_t tenths) { return static_cast<double>(tenths) / 10.0; }
-
 struct AbsenceTotal {
   CodeId code = 0;
   DaysHours total;
@@ -79,74 +72,8 @@ std::string_view StatusText(const T13Document& document) {
   return document.closed ? "месяц закрыт" : "месяц не закрыт, данные предварительные";
 }
 
-// `instant` in the process time zone, which main() sets to the company's.
-std::tm LocalTime(std::chrono::system_clock::time_point instant) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(instant);
-  std::tm local{};
-  localtime_r(&seconds, &local);
-  return local;
-}
-
-// "2026-12-01T12:30:00+03:00".
-std::string IsoLocalTime(std::chrono::system_clock::time_point instant) {
-  const std::tm local = LocalTime(instant);
-  const long offset = local.tm_gmtoff / 60;
-  const long magnitude = offset < 0 ? -offset : offset;
-  std::array<char, 48> text{};
-  std::snprintf(text.data(), text.size(), "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", local.tm_year + 1900,
-                local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec,
-                offset < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
-  return text.data();
-}
-
 // ---------------------------------------------------------------------------
 // CSV.
-
-constexpr std::string_view kBom = "\xEF\xBB\xBF";
-constexpr std::string_view kLineEnd = "\r\n";
-constexpr char kSeparator = ';';
-
-// Appends fields and lines to a string.
-class CsvWriter {
- public:
-  explicit CsvWriter(std::string& out) : out_(out) {}
-
-  // A field the export made itself (labels, numbers, day cells): quoted
-  // when it holds a separator, a quote or a line break.
-  void Field(std::string_view text) {
-    if (!first_) out_ += kSeparator;
-    first_ = false;
-    if (text.find_first_of(";\"\r\n") == std::string_view::npos) {
-      out_ += text;
-      return;
-    }
-    out_ += '"';
-    for (const char c : text) {
-      if (c == '"') out_ += '"';
-      out_ += c;
-    }
-    out_ += '"';
-  }
-
-  // A field of text people typed: one that a spreadsheet would take for a
-  // formula gets a leading apostrophe first (OWASP's CSV injection advice).
-  void Text(std::string_view text) {
-    if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
-      Field("'" + std::string(text));
-    } else {
-      Field(text);
-    }
-  }
-
-  void EndLine() {
-    out_ += kLineEnd;
-    first_ = true;
-  }
-
- private:
-  std::string& out_;
-  bool first_ = true;
-};
 
 // "Я 8", "Я 7,5/С 2", "В", "" (not employed).
 std::string CsvDay(const TimesheetDay& day) {
@@ -176,219 +103,9 @@ std::string CsvAbsences(const MonthTotals& totals) {
 }
 
 // ---------------------------------------------------------------------------
-// XLSX.
-
-[[noreturn]] void FailXlsx(const std::string& what) { throw Error::Internal("T-13 XLSX: " + what); }
-
-void Check(lxw_error error, std::string_view call) {
-  if (error != LXW_NO_ERROR) FailXlsx(std::string(call) + ": " + lxw_strerror(error));
-}
-
-// A new empty file of a unique name in `dir`, removed with the object, so
-// that no file is left behind on any path. libxlsxwriter 1.1.4 can only
-// write a workbook to a named file (output_buffer came in 1.1.5).
-class TempFile {
- public:
-  explicit TempFile(const std::filesystem::path& dir) : path_((dir / "tabel-t13-XXXXXX").string()) {
-    const int fd = ::mkstemp(path_.data());
-    if (fd < 0) {
-      const std::error_code error(errno, std::generic_category());
-      FailXlsx("mkstemp in " + dir.string() + ": " + error.message());
-    }
-    ::close(fd);
-  }
-  ~TempFile() { ::unlink(path_.c_str()); }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-
-  const std::string& path() const { return path_; }
-
-  std::string Read() const {
-    std::ifstream in(path_, std::ios::binary | std::ios::ate);
-    if (!in) FailXlsx("cannot open " + path_);
-    const std::streamoff size = in.tellg();
-    if (size < 0) FailXlsx("cannot size " + path_);
-    std::string bytes(static_cast<size_t>(size), '\0');
-    in.seekg(0);
-    if (!in.read(bytes.data(), size)) FailXlsx("cannot read " + path_);
-    return bytes;
-  }
-
- private:
-  std::string path_;
-};
-
-// A workbook until it is closed. workbook_close writes the file and frees
-// the workbook whatever its result; a workbook left open by an exception is
-// closed all the same, because only that releases the library's temporary
-// files (its file then goes with TempFile).
-class Workbook {
- public:
-  Workbook(const std::string& path, std::string tmpdir) : tmpdir_(std::move(tmpdir)) {
-    lxw_workbook_options options{};
-    // Constant memory: each row goes to a temporary file once the next row
-    // is started, so a whole-bank export (25,000 people × 4 rows) needs
-    // memory for one row, not for millions of cells. The price: rows must
-    // be written in order, so no merge may span rows (a merge writes all
-    // its rows at once). The form's tall cells are drawn instead as column
-    // blocks bordered only on the outside (InBlock); merges stay in one row.
-    options.constant_memory = LXW_TRUE;
-    options.tmpdir = tmpdir_.data();
-    workbook_ = workbook_new_opt(path.c_str(), &options);
-    if (workbook_ == nullptr) FailXlsx("workbook_new_opt failed");
-  }
-  ~Workbook() {
-    if (workbook_ != nullptr) workbook_close(workbook_);
-  }
-  Workbook(const Workbook&) = delete;
-  Workbook& operator=(const Workbook&) = delete;
-
-  lxw_workbook* get() const { return workbook_; }
-  void Close() { Check(workbook_close(std::exchange(workbook_, nullptr)), "workbook_close"); }
-
- private:
-  std::string tmpdir_;  // outlives the workbook, which keeps the pointer
-  lxw_workbook* workbook_ = nullptr;
-};
-
-// How a cell looks. Formats are made once per distinct style (Formats).
-struct Style {
-  uint8_t size = 8;  // points
-  bool bold = false;
-  bool italic = false;
-  uint8_t align = LXW_ALIGN_CENTER;
-  uint8_t valign = LXW_ALIGN_VERTICAL_CENTER;
-  bool wrap = false;
-  bool shrink = false;
-  std::string_view number_format;  // empty: General; a string literal
-  lxw_color_t fill = LXW_COLOR_UNSET;
-  uint8_t top = LXW_BORDER_NONE;
-  uint8_t bottom = LXW_BORDER_NONE;
-  uint8_t left = LXW_BORDER_NONE;
-  uint8_t right = LXW_BORDER_NONE;
-
-  auto operator<=>(const Style&) const = default;
-};
-
-constexpr Style Boxed(Style style) {
-  style.top = style.bottom = style.left = style.right = LXW_BORDER_THIN;
-  return style;
-}
-
-// Row `row` of a column block of `rows` rows that looks like one tall cell:
-// bordered only on the block's outside.
-constexpr Style InBlock(Style style, int row, int rows) {
-  style.left = style.right = LXW_BORDER_THIN;
-  style.top = row == 0 ? LXW_BORDER_THIN : LXW_BORDER_NONE;
-  style.bottom = row == rows - 1 ? LXW_BORDER_THIN : LXW_BORDER_NONE;
-  return style;
-}
-
-constexpr Style Left(Style style) {
-  style.align = LXW_ALIGN_LEFT;
-  return style;
-}
-
-constexpr Style Right(Style style) {
-  style.align = LXW_ALIGN_RIGHT;
-  return style;
-}
-
-constexpr Style WithFormat(Style style, std::string_view number_format) {
-  style.number_format = number_format;
-  return style;
-}
-
-class Formats {
- public:
-  explicit Formats(lxw_workbook* workbook) : workbook_(workbook) {}
-
-  lxw_format* Get(const Style& style) {
-    const auto found = formats_.find(style);
-    if (found != formats_.end()) return found->second;
-    lxw_format* format = workbook_add_format(workbook_);
-    if (format == nullptr) FailXlsx("workbook_add_format failed");
-    format_set_font_name(format, "Arial");
-    format_set_font_size(format, style.size);
-    if (style.bold) format_set_bold(format);
-    if (style.italic) format_set_italic(format);
-    format_set_align(format, style.align);
-    format_set_align(format, style.valign);
-    if (style.wrap) format_set_text_wrap(format);
-    if (style.shrink) format_set_shrink(format);
-    if (!style.number_format.empty()) format_set_num_format(format, std::string(style.number_format).c_str());
-    if (style.fill != LXW_COLOR_UNSET) {
-      format_set_pattern(format, LXW_PATTERN_SOLID);
-      format_set_bg_color(format, style.fill);
-    }
-    format_set_top(format, style.top);
-    format_set_bottom(format, style.bottom);
-    format_set_left(format, style.left);
-    format_set_right(format, style.right);
-    formats_.emplace(style, format);
-    return format;
-  }
-
- private:
-  lxw_workbook* workbook_;
-  std::map<Style, lxw_format*> formats_;
-};
-
-// The writes of one worksheet, each checked.
-class Sheet {
- public:
-  Sheet(lxw_worksheet* sheet, Formats& formats) : sheet_(sheet), formats_(formats) {}
-
-  lxw_worksheet* get() const { return sheet_; }
-
-  void Text(lxw_row_t row, lxw_col_t col, std::string_view text, const Style& style) {
-    if (text.empty()) {
-      Blank(row, col, style);
-      return;
-    }
-    Check(worksheet_write_string(sheet_, row, col, std::string(text).c_str(), formats_.Get(style)),
-          "worksheet_write_string");
-  }
-  void Number(lxw_row_t row, lxw_col_t col, double value, const Style& style) {
-    Check(worksheet_write_number(sheet_, row, col, value, formats_.Get(style)), "worksheet_write_number");
-  }
-  void Blank(lxw_row_t row, lxw_col_t col, const Style& style) {
-    Check(worksheet_write_blank(sheet_, row, col, formats_.Get(style)), "worksheet_write_blank");
-  }
-  void DateCell(lxw_row_t row, lxw_col_t col, Date date, const Style& style) {
-    const std::chrono::year_month_day ymd(date);
-    lxw_datetime datetime{};
-    datetime.year = static_cast<int>(ymd.year());
-    datetime.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
-    datetime.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
-    Check(worksheet_write_datetime(sheet_, row, col, &datetime, formats_.Get(style)),
-          "worksheet_write_datetime");
-  }
-  // Columns first..last of one row as one cell holding `text` (merges stay
-  // within a row: see Workbook).
-  void Merge(lxw_row_t row, lxw_col_t first, lxw_col_t last, std::string_view text, const Style& style) {
-    Check(
-        worksheet_merge_range(sheet_, row, first, row, last, std::string(text).c_str(), formats_.Get(style)),
-        "worksheet_merge_range");
-  }
-  // A merged date: libxlsxwriter merges with a string, then the first cell
-  // is overwritten with the number.
-  void MergeDate(lxw_row_t row, lxw_col_t first, lxw_col_t last, Date date, const Style& style) {
-    Merge(row, first, last, "", style);
-    DateCell(row, first, date, style);
-  }
-  // Must come before the row's cells (constant memory).
-  void Height(lxw_row_t row, double points) {
-    Check(worksheet_set_row(sheet_, row, points, nullptr), "worksheet_set_row");
-  }
-  void Width(lxw_col_t first, lxw_col_t last, double width) {
-    Check(worksheet_set_column(sheet_, first, last, width, nullptr), "worksheet_set_column");
-  }
-
- private:
-  lxw_worksheet* sheet_;
-  Formats& formats_;
-};
+// XLSX. The workbook is written in constant memory (sheet::Workbook), so no
+// merge may span rows: the form's tall cells are drawn instead as column
+// blocks bordered only on the outside (InBlock); merges stay in one row.
 
 // The columns of the form.
 constexpr lxw_col_t kColNumber = 0;     // № п/п
@@ -407,12 +124,11 @@ constexpr size_t kMinAbsenceGroups = 2;  // as on the printed form
 constexpr int kPersonRows = 4;
 constexpr int kHeaderRows = 3;
 
-constexpr std::string_view kDaysFormat = "0";
-constexpr std::string_view kHoursFormat = "0.0";
-constexpr std::string_view kDateFormat = "dd.mm.yyyy";
+constexpr std::string_view kDaysFormat = sheet::kIntegerFormat;
+constexpr std::string_view kHoursFormat = sheet::kHoursFormat;
+constexpr std::string_view kDateFormat = sheet::kDateFormat;
 constexpr lxw_color_t kWeekendFill = 0xE4E4E4;
 constexpr lxw_color_t kHolidayFill = 0xC8C8C8;
-constexpr uint8_t kPaperA4 = 9;
 
 constexpr std::array<std::string_view, 12> kMonthNames = {"январь",   "февраль", "март",   "апрель",
                                                           "май",      "июнь",    "июль",   "август",
@@ -630,7 +346,6 @@ void WriteSignatures(Sheet& sheet, lxw_row_t top) {
 }
 
 void SetUpPage(Sheet& sheet, lxw_row_t header_top, size_t absence_groups) {
-  lxw_worksheet* worksheet = sheet.get();
   sheet.Width(kColNumber, kColNumber, 4);
   sheet.Width(kColName, kColName, 28);
   sheet.Width(kColPersonnel, kColPersonnel, 8);
@@ -644,14 +359,9 @@ void SetUpPage(Sheet& sheet, lxw_row_t header_top, size_t absence_groups) {
     sheet.Width(col + 1, col + 1, 4.5);
     sheet.Width(col + 2, col + 2, 5.5);
   }
-  worksheet_set_landscape(worksheet);
-  worksheet_set_paper(worksheet, kPaperA4);
-  worksheet_set_margins(worksheet, 0.3, 0.3, 0.4, 0.5);
-  worksheet_fit_to_pages(worksheet, 1, 0);
-  Check(worksheet_repeat_rows(worksheet, header_top, header_top + kHeaderRows - 1), "worksheet_repeat_rows");
-  Check(worksheet_set_footer(worksheet, "&CСтраница &P из &N"), "worksheet_set_footer");
+  sheet.SetUpPrint(header_top, header_top + kHeaderRows - 1);
   // The names stay in view while the days scroll.
-  worksheet_freeze_panes(worksheet, 0, kColFirstDay);
+  worksheet_freeze_panes(sheet.get(), 0, kColFirstDay);
 }
 
 }  // namespace
@@ -660,30 +370,16 @@ std::string T13Csv(const T13Document& document) {
   const int days = DaysOf(document);
   std::string out;
   out.reserve(512 + document.rows.size() * (160 + 8 * static_cast<size_t>(days)));
-  out += kBom;
+  out += sheet::kBom;
   CsvWriter csv(out);
 
-  csv.Field("Организация");
-  csv.Text(document.organization);
-  csv.EndLine();
-  csv.Field("Подразделение");
-  csv.Text(document.department_name);
-  csv.EndLine();
-  csv.Field("Код подразделения");
-  csv.Text(document.department_code);
-  csv.EndLine();
-  csv.Field("С подчинёнными подразделениями");
-  csv.Field(document.subtree ? "да" : "нет");
-  csv.EndLine();
-  csv.Field("Месяц");
-  csv.Field(FormatMonth(document.month));
-  csv.EndLine();
-  csv.Field("Статус");
-  csv.Field(StatusText(document));
-  csv.EndLine();
-  csv.Field("Сформирован");
-  csv.Field(IsoLocalTime(document.generated_at));
-  csv.EndLine();
+  csv.TextLine("Организация", document.organization);
+  csv.TextLine("Подразделение", document.department_name);
+  csv.TextLine("Код подразделения", document.department_code);
+  csv.FieldLine("С подчинёнными подразделениями", document.subtree ? "да" : "нет");
+  csv.FieldLine("Месяц", FormatMonth(document.month));
+  csv.FieldLine("Статус", StatusText(document));
+  csv.FieldLine("Сформирован", sheet::IsoLocalTime(document.generated_at));
   // An empty line keeps the table a region of its own for Excel's sorting.
   csv.EndLine();
 
@@ -724,25 +420,11 @@ std::string T13Xlsx(const T13Document& document) {
   const lxw_col_t last_col =
       kColFirstAbsence + static_cast<lxw_col_t>(absence_groups) * kAbsenceGroupColumns - 1;
 
-  std::error_code error;
-  const std::filesystem::path tmpdir = std::filesystem::temp_directory_path(error);
-  if (error) FailXlsx("no temporary directory: " + error.message());
-  std::string title = "Табель учёта рабочего времени " + FormatMonth(document.month);
-  std::string company = document.organization;
-  // Declared before the workbook, so removed after it has been closed.
-  const TempFile file(tmpdir);
-  Workbook workbook(file.path(), tmpdir.string());
-
-  lxw_doc_properties properties{};
-  properties.title = title.data();
-  properties.company = company.data();
-  properties.created = std::chrono::system_clock::to_time_t(document.generated_at);
-  Check(workbook_set_properties(workbook.get(), &properties), "workbook_set_properties");
-
-  lxw_worksheet* worksheet = workbook_add_worksheet(workbook.get(), "Табель");
-  if (worksheet == nullptr) FailXlsx("workbook_add_worksheet failed");
-  Formats formats(workbook.get());
-  Sheet sheet(worksheet, formats);
+  sheet::Workbook workbook("T-13 XLSX", "tabel-t13");
+  workbook.SetProperties("Табель учёта рабочего времени " + FormatMonth(document.month),
+                         document.organization, document.generated_at);
+  sheet::Formats formats(workbook);
+  Sheet sheet(workbook.AddWorksheet("Табель"), formats);
 
   const lxw_row_t header_top = WriteFormHeader(sheet, document, last_col);
   SetUpPage(sheet, header_top, absence_groups);
@@ -753,8 +435,7 @@ std::string T13Xlsx(const T13Document& document) {
   }
   WriteSignatures(sheet, row + 1);
 
-  workbook.Close();
-  return file.Read();
+  return workbook.Finish();
 }
 
 }  // namespace tabel::analytics

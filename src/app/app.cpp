@@ -219,8 +219,10 @@ struct App::Runtime {
         calendar_views(calendar_views_repository, users, access, production_calendar, *cache, clock),
         calendar_feeds(calendar_views_repository, calendar_views, users, auth, clock),
         timesheet_repository(database, clock),
-        timesheets(timesheet_repository, users, access, production_calendar, clock,
-                   config.organization_name) {
+        timesheets(timesheet_repository, users, access, production_calendar, clock, config.organization_name),
+        report_repository(database, clock),
+        reports(timesheets, timesheet_repository, report_repository, access, auth, clock,
+                config.organization_name, std::chrono::hours(config.report_ttl_hours)) {
     RegisterProcessMetrics(registry, database);
     // Team calendars are cached until an activity changes.
     topology.Declare(
@@ -231,6 +233,14 @@ struct App::Runtime {
                       .topics = {"request.approved", "request.cancelled", "request.closed"}});
     worker.Subscribe(analytics::kCarryQueue, [this](const bus::Delivery& delivery) {
       analytics::OnRequestEvent(timesheets, delivery);
+    });
+    // Reports of more than one department are made in the background.
+    topology.Declare({.name = analytics::kReportQueue,
+                      .topics = {analytics::kReportRequestedTopic},
+                      .max_attempts = analytics::kReportAttempts,
+                      .lease = analytics::kReportLease});
+    worker.Subscribe(analytics::kReportQueue, [this](const bus::Delivery& delivery) {
+      analytics::OnReportRequested(reports, delivery);
     });
     ops::RegisterRoutes(router, ops);
     const auto wanted = [&](std::string_view service) {
@@ -244,6 +254,7 @@ struct App::Runtime {
     if (wanted("calendar")) calendar::RegisterRoutes(router, calendar, blocking);
     if (wanted("calendar")) calendar::RegisterViewRoutes(router, calendar_views, calendar_feeds, blocking);
     if (wanted("analytics")) analytics::RegisterRoutes(router, timesheets, blocking);
+    if (wanted("analytics")) analytics::RegisterReportRoutes(router, reports, blocking);
   }
 
   // The consumers use what is declared after the worker: they stop first.
@@ -291,6 +302,8 @@ struct App::Runtime {
   calendar::CalendarFeeds calendar_feeds;
   analytics::TimesheetRepository timesheet_repository;
   analytics::TimesheetService timesheets;
+  analytics::ReportRepository report_repository;
+  analytics::ReportService reports;
   http::Router router;
 };
 

@@ -42,6 +42,8 @@ struct Config {
   std::string timezone = "Europe/Moscow";
   // The company's name on its forms (the T-13 timesheet's header).
   std::string organization_name = "Организация";
+  // How long a report job's file is kept for its owner to download.
+  int report_ttl_hours = 24;
   std::string demo_password = "demo";
   std::string swagger_ui_dir = DefaultSwaggerUiDir();
   // Extra production-calendar years (<year>.json); empty = the compiled-in ones only.

@@ -1,5 +1,6 @@
 #include "http/resource.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +34,24 @@ Response NoContent() {
   response.status = Status::no_content;
   response.content_type.clear();
   return response;
+}
+
+Response Attachment(std::string body, std::string content_type, const std::string& file_name) {
+  Response response = Response::Text(std::move(body), std::move(content_type));
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file_name + "\"");
+  return response;
+}
+
+std::optional<std::string> IdempotencyKey(const Request& request) {
+  const auto header = request.Header("Idempotency-Key");
+  if (!header) return std::nullopt;
+  const bool printable =
+      std::all_of(header->begin(), header->end(), [](char c) { return c > 32 && c < 127; });
+  if (header->empty() || header->size() > kMaxIdempotencyKey || !printable) {
+    throw Error::BadRequest("The Idempotency-Key header is malformed.",
+                            {{"Idempotency-Key", "must be 1 to 100 printable characters without spaces"}});
+  }
+  return std::string(*header);
 }
 
 }  // namespace tabel::http

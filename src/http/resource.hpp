@@ -4,6 +4,7 @@
 // Thread-safety: pure functions.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,16 @@ Response Created(const nlohmann::json& body, const std::string& location, int64_
 
 // 204 No Content.
 Response NoContent();
+
+// 200 with `body` as a file to save: Content-Disposition attachment named
+// `file_name` (ASCII, no quotes).
+Response Attachment(std::string body, std::string content_type, const std::string& file_name);
+
+inline constexpr size_t kMaxIdempotencyKey = 100;
+// The Idempotency-Key header of a create: at most kMaxIdempotencyKey
+// printable ASCII characters (Error::BadRequest naming it otherwise);
+// nullopt without one.
+std::optional<std::string> IdempotencyKey(const Request& request);
 
 // A JSON array of to_json(item) for every item.
 template <class T, class ToJson>

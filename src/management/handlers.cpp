@@ -38,19 +38,6 @@ Response RequestResponse(const management::Request& r) {
   return http::WithETag(Response::Json(RequestJson(r)), r.version);
 }
 
-// The Idempotency-Key header: at most 100 printable ASCII characters.
-std::optional<std::string> IdempotencyKey(const Request& request) {
-  const auto header = request.Header("Idempotency-Key");
-  if (!header) return std::nullopt;
-  const bool printable =
-      std::all_of(header->begin(), header->end(), [](char c) { return c > 32 && c < 127; });
-  if (header->empty() || header->size() > kMaxIdempotencyKey || !printable) {
-    throw Error::BadRequest("The Idempotency-Key header is malformed.",
-                            {{"Idempotency-Key", "must be 1 to 100 printable characters without spaces"}});
-  }
-  return std::string(*header);
-}
-
 // The optional body of a transition: {"comment"} (and what `extra` reads).
 template <class Extra>
 Transition ParseTransition(const Request& request, Extra&& extra) {
@@ -113,7 +100,7 @@ Task<Response> CreateRequest(Deps deps, Request request) {
   Actor actor = auth::ActorOf(request);
   const nlohmann::json body = http::ParseJsonObject(request);
   RequestFields fields = ParseRequestFields(body, /*creating=*/true);
-  std::optional<std::string> key = IdempotencyKey(request);
+  std::optional<std::string> key = http::IdempotencyKey(request);
   std::string fingerprint = auth::Sha256Hex(body.dump());
   auto call = [deps, actor = std::move(actor), fields = std::move(fields), key = std::move(key),
                fingerprint = std::move(fingerprint)] {

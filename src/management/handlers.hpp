@@ -25,7 +25,6 @@
 namespace tabel::management {
 
 inline constexpr size_t kManagementBodyLimit = size_t{16} * 1024;
-inline constexpr size_t kMaxIdempotencyKey = 100;
 
 void RegisterRoutes(http::Router& router, ManagementService& service, http::BlockingPool& pool);
 

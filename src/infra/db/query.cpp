@@ -60,4 +60,18 @@ void ExecuteOnce(soci::statement& statement, const std::string& sql) {
   statement.execute(true);
 }
 
+std::string IdList(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return "(NULL)";
+  std::string text = "(";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) text += ',';
+    text += std::to_string(ids[i]);
+  }
+  return text + ")";
+}
+
+void AppendAmong(Query& query, std::string_view column, const std::vector<int64_t>& ids) {
+  if (ids.size() <= kMaxListedIds) query << " AND " << column << " IN " << IdList(ids);
+}
+
 }  // namespace tabel::db

@@ -21,6 +21,7 @@
 
 #include <soci/soci.h>
 
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <string_view>
@@ -89,5 +90,15 @@ auto FetchAll(soci::session& session, Query& query, Row& row, Convert convert)
 // into `statement` (a write with named uses) and executes it once. Throws
 // soci::soci_error.
 void ExecuteOnce(soci::statement& statement, const std::string& sql);
+
+// "(1,2,3)": ids the program holds (never a request's text), as literals;
+// "(NULL)", which nothing is in, for none.
+std::string IdList(const std::vector<int64_t>& ids);
+
+// The most ids AppendAmong lists.
+inline constexpr size_t kMaxListedIds = 2000;
+// " AND <column> IN (ids)"; nothing for more than kMaxListedIds ids (a
+// whole company): the caller keeps the rows of its ids.
+void AppendAmong(Query& query, std::string_view column, const std::vector<int64_t>& ids);
 
 }  // namespace tabel::db
