@@ -364,6 +364,25 @@ void SetUpPage(Sheet& sheet, lxw_row_t header_top, size_t absence_groups) {
   worksheet_freeze_panes(sheet.get(), 0, kColFirstDay);
 }
 
+// Corrections of days of earlier, closed months that this month carries
+// (T13Row::earlier): a table after the form.
+constexpr std::string_view kEarlierTitle = "Исправления прошлых периодов";
+constexpr std::array<std::string_view, 5> kEarlierColumns = {"№ строки", "Табельный номер", "ФИО", "Дата",
+                                                             "День"};
+
+bool HasEarlierDays(const T13Document& document) {
+  return std::any_of(document.rows.begin(), document.rows.end(),
+                     [](const T13Row& row) { return !row.earlier.empty(); });
+}
+
+// f(number of the person's row, the row, the day) for every earlier day.
+template <class F>
+void ForEachEarlierDay(const T13Document& document, F&& f) {
+  for (size_t i = 0; i < document.rows.size(); ++i) {
+    for (const EarlierDay& earlier : document.rows[i].earlier) f(i + 1, document.rows[i], earlier);
+  }
+}
+
 }  // namespace
 
 std::string T13Csv(const T13Document& document) {
@@ -407,6 +426,21 @@ std::string T13Csv(const T13Document& document) {
     csv.Field(CsvAbsences(row.totals));
     csv.EndLine();
   }
+  if (HasEarlierDays(document)) {
+    csv.EndLine();
+    csv.Field(kEarlierTitle);
+    csv.EndLine();
+    for (const std::string_view title : kEarlierColumns) csv.Field(title);
+    csv.EndLine();
+    ForEachEarlierDay(document, [&](size_t number, const T13Row& row, const EarlierDay& earlier) {
+      csv.Field(std::to_string(number));
+      csv.Text(row.personnel_number);
+      csv.Text(row.name);
+      csv.Field(FormatIsoDate(earlier.date));
+      csv.Field(CsvDay(earlier.day));
+      csv.EndLine();
+    });
+  }
   return out;
 }
 
@@ -434,6 +468,25 @@ std::string T13Xlsx(const T13Document& document) {
     row += kPersonRows;
   }
   WriteSignatures(sheet, row + 1);
+
+  if (HasEarlierDays(document)) {
+    Sheet earlier_sheet(workbook.AddWorksheet("Исправления"), formats);
+    earlier_sheet.Text(0, 0, kEarlierTitle, Left({.size = 10, .bold = true}));
+    const std::array<double, kEarlierColumns.size()> widths = {5, 14, 36, 12, 14};
+    for (size_t col = 0; col < kEarlierColumns.size(); ++col) {
+      earlier_sheet.Width(static_cast<lxw_col_t>(col), static_cast<lxw_col_t>(col), widths[col]);
+      earlier_sheet.Text(1, static_cast<lxw_col_t>(col), kEarlierColumns[col], Boxed({.bold = true}));
+    }
+    lxw_row_t line = 2;
+    ForEachEarlierDay(document, [&](size_t number, const T13Row& person, const EarlierDay& earlier) {
+      earlier_sheet.Number(line, 0, static_cast<double>(number), kCell);
+      earlier_sheet.Text(line, 1, person.personnel_number, kCell);
+      earlier_sheet.Text(line, 2, person.name, Left(kCell));
+      earlier_sheet.DateCell(line, 3, earlier.date, WithFormat(kCell, kDateFormat));
+      earlier_sheet.Text(line, 4, CsvDay(earlier.day), kCell);
+      ++line;
+    });
+  }
 
   return workbook.Finish();
 }

@@ -32,7 +32,12 @@ namespace tabel::analytics {
 // not employed that day. Hours are decimals with a comma ("7,5"), as Russian
 // Excel reads numbers. "Неявки" lists every absence-category code of the
 // month in the order of kT13Codes with its days and, when not zero, its
-// hours: "ОТ 13; Б 5; НО 2 (16)".
+// hours: "ОТ 13; Б 5; НО 2 (16)". When rows carry corrections of days of
+// earlier, closed months (T13Row::earlier), an empty line, the title
+// "Исправления прошлых периодов" and a table follow:
+//   № строки;Табельный номер;ФИО;Дата;День
+// one line per such day (the person's row number, the date ISO 8601, the day
+// as above).
 //
 // Throws tabel::Error (kInternal) if document.month is not a valid month.
 std::string T13Csv(const T13Document& document);
@@ -49,6 +54,8 @@ std::string T13Csv(const T13Document& document);
 // 7.5; totals shown with one decimal); a day with two entries shows "Я/С"
 // over "8/2" (text).
 // The day numbers of weekends and holidays (document.kinds) are shaded.
+// Corrections of days of earlier months, when there are any, are a second
+// sheet "Исправления" with the CSV's table (the date as a date).
 //
 // The workbook is written with libxlsxwriter in constant-memory mode to a
 // unique file in the system temporary directory (std::filesystem::

@@ -186,6 +186,30 @@ TEST(T13ExportCsv, NeutralisesTextThatLooksLikeAFormula) {
   EXPECT_EQ(block[2][1], "'\rx");
 }
 
+// Ivanov's row carries a sick day of October, closed before it was known.
+T13Document WithAnEarlierDay() {
+  T13Document document = Document();
+  TimesheetDay sick;
+  sick.entries[0] = {CodeOf("Б"), 0};
+  sick.count = 1;
+  sick.corrected = true;
+  document.rows[0].earlier.push_back({*ParseIsoDate("2026-10-14"), sick});
+  return document;
+}
+
+TEST(T13ExportCsv, ListsTheCorrectionsOfEarlierMonthsAfterTheTable) {
+  EXPECT_EQ(T13Csv(Document()).find("Исправления прошлых периодов"), std::string::npos);
+  const auto records = ParseCsv(std::string_view(T13Csv(WithAnEarlierDay())).substr(kBom.size()));
+  ASSERT_EQ(records.size(), kHeaderBlockLines + 1 + 3 + 4);
+  const size_t after = kHeaderBlockLines + 1 + 3;
+  EXPECT_EQ(records[after], (std::vector<std::string>{""}));
+  EXPECT_EQ(records[after + 1], (std::vector<std::string>{"Исправления прошлых периодов"}));
+  EXPECT_EQ(records[after + 2],
+            (std::vector<std::string>{"№ строки", "Табельный номер", "ФИО", "Дата", "День"}));
+  EXPECT_EQ(records[after + 3],
+            (std::vector<std::string>{"1", "000123", "Иванов Иван Иванович", "2026-10-14", "Б"}));
+}
+
 TEST(T13ExportCsv, AnEmptyDocumentIsTheHeaderOnly) {
   T13Document document = EmptyDocument();
   document.closed = true;
@@ -234,6 +258,24 @@ TEST(T13ExportXlsx, IsAZipOfTheWorkbookAndLeavesNoTemporaryFile) {
   const std::string workbook = Part(*parts, "xl/workbook.xml");
   EXPECT_NE(workbook.find("_xlnm.Print_Titles"), std::string::npos);
   EXPECT_NE(workbook.find("'Табель'!$13:$15"), std::string::npos) << workbook;
+}
+
+TEST(T13ExportXlsx, ListsTheCorrectionsOfEarlierMonthsOnASheetOfTheirOwn) {
+  const auto plain = Unzip(T13Xlsx(Document()));
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(Part(*plain, "xl/workbook.xml").find("Исправления"), std::string::npos);
+
+  const auto parts = Unzip(T13Xlsx(WithAnEarlierDay()));
+  ASSERT_TRUE(parts.has_value());
+  EXPECT_NE(Part(*parts, "xl/workbook.xml").find("name=\"Исправления\""), std::string::npos);
+  const std::string sheet = Part(*parts, "xl/worksheets/sheet2.xml");
+  for (const char* text :
+       {"Исправления прошлых периодов", "Табельный номер", "000123", "Иванов Иван Иванович"}) {
+    EXPECT_NE(sheet.find(text), std::string::npos) << text;
+  }
+  EXPECT_NE(sheet.find(">Б<"), std::string::npos);
+  // The date as a date: 14 October 2026 is day 46309 of Excel's calendar.
+  EXPECT_NE(sheet.find("<v>46309</v>"), std::string::npos) << sheet;
 }
 
 TEST(T13ExportXlsx, WritesCountsAndHoursAsNumbers) {
