@@ -13,6 +13,7 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)
 pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
+find_package(CURL REQUIRED)
 
 # SOCI 4.0.3 ships no CMake config.
 find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
@@ -26,5 +27,5 @@ target_include_directories(tabel_deps SYSTEM INTERFACE ${SOCI_INCLUDE_DIR} ${Boo
 target_link_libraries(tabel_deps INTERFACE
   ${SOCI_SQLITE3_LIBRARY} ${SOCI_POSTGRESQL_LIBRARY} ${SOCI_CORE_LIBRARY}
   PkgConfig::SQLITE3 PkgConfig::LIBPQ PkgConfig::TOMLPP PkgConfig::HIREDIS PkgConfig::RABBITMQ
-  PkgConfig::SODIUM PkgConfig::LIBJWT PkgConfig::LIBCRYPTO PkgConfig::XLSXWRITER
+  PkgConfig::SODIUM PkgConfig::LIBJWT PkgConfig::LIBCRYPTO PkgConfig::XLSXWRITER CURL::libcurl
   nlohmann_json::nlohmann_json CLI11::CLI11 Threads::Threads ${CMAKE_DL_LIBS})

@@ -1,11 +1,10 @@
 #include "analytics/report_repository.hpp"
 
 #include <soci/soci.h>
-#include <sodium.h>
 
 #include <array>
 
-#include "auth/crypto.hpp"
+#include "common/base64.hpp"
 #include "infra/audit/audit_log.hpp"
 #include "infra/db/query.hpp"
 #include "infra/db/timestamp.hpp"
@@ -121,27 +120,6 @@ struct JobRow {
 std::vector<ReportJob> SelectJobs(soci::session& session, db::Query& query) {
   JobRow row;
   return db::FetchAll(session, query, row, [](const JobRow& r) { return r.ToJob(); });
-}
-
-std::string Base64(const std::string& bytes) {
-  auth::EnsureSodium();
-  std::string text(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(text.data(), text.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  text.resize(text.size() - 1);  // the terminating NUL
-  return text;
-}
-
-std::string FromBase64(const std::string& text) {
-  auth::EnsureSodium();
-  std::string bytes(text.size() / 4 * 3 + 3, '\0');
-  size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), text.data(),
-                        text.size(), nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    throw Error::Internal("A stored report file is not base64.");
-  }
-  bytes.resize(length);
-  return bytes;
 }
 
 // Runs `sql` (binding :id and :at) and tells whether it changed a row.
@@ -280,7 +258,7 @@ bool ReportRepository::Progress(const std::string& id, int percent) {
 }
 
 bool ReportRepository::Finish(const std::string& id, const ReportFile& file) {
-  const std::string content = Base64(file.bytes), at = db::FormatTimestamp(clock_());
+  const std::string content = Base64Encode(file.bytes), at = db::FormatTimestamp(clock_());
   const auto size = static_cast<long long>(file.bytes.size());
   return db::WithWriteTransaction(database_, [&](soci::session& session) {
     soci::statement statement(session);
@@ -318,7 +296,9 @@ std::optional<ReportFile> ReportRepository::File(const std::string& id) {
     if (!session.got_data()) return std::nullopt;
     const std::optional<ReportFormat> parsed = ParseReportFormat(format);
     if (!parsed) throw Error::Internal("A stored report job is malformed: " + id);
-    return ReportFile{name, *parsed, FromBase64(content)};
+    std::optional<std::string> bytes = Base64Decode(content);
+    if (!bytes) throw Error::Internal("A stored report file is not base64: " + id);
+    return ReportFile{name, *parsed, std::move(*bytes)};
   });
 }
 

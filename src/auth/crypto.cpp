@@ -5,6 +5,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "common/base64.hpp"
+
 namespace tabel::auth {
 
 void EnsureSodium() {
@@ -21,28 +23,10 @@ std::string RandomBytes(size_t size) {
   return bytes;
 }
 
-std::string Base64UrlEncode(std::string_view bytes) {
-  EnsureSodium();
-  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string text(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
-  sodium_bin2base64(text.data(), text.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), kVariant);
-  text.resize(text.find('\0'));
-  return text;
-}
+std::string Base64UrlEncode(std::string_view bytes) { return Base64Encode(bytes, Base64::kUrlNoPadding); }
 
 std::optional<std::string> Base64UrlDecode(std::string_view text) {
-  EnsureSodium();
-  std::string bytes(text.size() * 3 / 4 + 3, '\0');
-  size_t length = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), text.data(),
-                        text.size(), nullptr, &length, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  bytes.resize(length);
-  return bytes;
+  return Base64Decode(text, Base64::kUrlNoPadding);
 }
 
 std::string Sha256Hex(std::string_view bytes) {
