@@ -29,17 +29,28 @@ DaysHours CategorySum(const T13Row& row, CodeCategory category) {
   return sum;
 }
 
+// "Я 8 / С 2", "Б": a day as the T-13 writes it.
+std::string DayText(const TimesheetDay& day) {
+  std::string text;
+  for (const DayEntry& entry : day.Entries()) {
+    if (!text.empty()) text += " / ";
+    text += CodeInfo(entry.code).letter;
+    if (entry.hours_tenths != 0) text += " " + FormatHours(entry.hours_tenths);
+  }
+  return text;
+}
+
 void AddTo(DaysHours& sum, const DaysHours& more) {
   sum.days += more.days;
   sum.hours_tenths += more.hours_tenths;
 }
 
 // Columns shared by the tables.
-constexpr Column kEmployeeId{"employee_id", "ID сотрудника", CellType::kInteger, 10};
+constexpr Column kEmployeeId{"employee_id", "ID сотрудника", CellType::kInteger, 10, false};
 constexpr Column kPersonnelNumber{"personnel_number", "Табельный номер", CellType::kText, 12};
 constexpr Column kName{"name", "ФИО", CellType::kText, 32};
 constexpr Column kPosition{"position", "Должность", CellType::kText, 28};
-constexpr Column kDepartmentId{"department_id", "ID подразделения", CellType::kInteger, 10};
+constexpr Column kDepartmentId{"department_id", "ID подразделения", CellType::kInteger, 10, false};
 constexpr Column kDepartmentCode{"department_code", "Код подразделения", CellType::kText, 12};
 constexpr Column kDepartment{"department", "Подразделение", CellType::kText, 32};
 constexpr Column kPeople{"people", "Человек", CellType::kInteger, 9};
@@ -61,16 +72,21 @@ constexpr Column kCode{"code", "Код", CellType::kText, 6};
 constexpr Column kCodeNumber{"code_number", "Цифровой код", CellType::kText, 8};
 constexpr Column kCodeName{"code_name", "Вид неявки", CellType::kText, 40};
 constexpr Column kDays{"days", "Дней", CellType::kInteger, 9};
+// People with the code in the department's month: one person counts in
+// several lines, so the lines are not added up.
+constexpr Column kAbsencePeople{"people", "Человек", CellType::kInteger, 9, false};
+constexpr Column kDate{"date", "Дата", CellType::kText, 11};
+constexpr Column kDay{"day", "День", CellType::kText, 12};
 constexpr Column kHours{"hours", "Часов", CellType::kHours, 9};
 
-// The sum of every numeric column of `rows`, "Итого" in the first text
-// column and nothing elsewhere; ids are not summed.
+// The sum of every summed column of `rows`, "Итого" in the first text
+// column and nothing elsewhere.
 ReportRow TotalOf(const std::vector<Column>& columns, const std::vector<ReportRow>& rows) {
   ReportRow total;
   bool labelled = false;
   for (size_t c = 0; c < columns.size(); ++c) {
     const Column& column = columns[c];
-    const bool id = column.key.ends_with("_id");
+    const bool id = !column.summed;
     if (column.type == CellType::kText || column.type == CellType::kMonth || id) {
       if (!labelled && !id) {
         total.emplace_back(std::string("Итого"));
@@ -167,6 +183,8 @@ void ReportBuilder::Add(year_month month, const T13Row& row, int64_t salary_kope
   AddTo(person.absent, CategorySum(row, CodeCategory::kAbsence));
   AddTo(person.overtime, row.totals.by_code[kCodeOvertime]);
   AddTo(person.weekend, row.totals.by_code[kCodeWeekendWork]);
+  for (const EarlierDay& earlier : row.earlier)
+    earlier_.push_back({row.employee_id, month, earlier.date, earlier.day});
 
   if (spec_.kind != ReportKind::kAbsences) return;
   const auto month_index = static_cast<uint64_t>(static_cast<int>(month.year()) * 12 +
@@ -219,7 +237,7 @@ Report ReportBuilder::Finish() && {
     }
     report.tables.push_back(MakeTable("items", "Неявки",
                                       {kDepartmentId, kDepartmentCode, kDepartment, kMonth, kCode,
-                                       kCodeNumber, kCodeName, kPeople, kDays, kHours},
+                                       kCodeNumber, kCodeName, kAbsencePeople, kDays, kHours},
                                       std::move(rows)));
     std::vector<ReportRow> codes;
     for (const auto& [id, sum] : by_code) {
@@ -289,6 +307,30 @@ Report ReportBuilder::Finish() && {
   for (auto& [id, row] : departments) department_rows.push_back(std::move(row));
   report.tables.push_back(
       MakeTable("departments", "Подразделения", std::move(department_columns), std::move(department_rows)));
+
+  // Corrections of earlier months, by person as above, then date.
+  std::unordered_map<int64_t, size_t> order;
+  for (size_t i = 0; i < people_.size(); ++i) order.emplace(people_[i].employee_id, i);
+  std::stable_sort(earlier_.begin(), earlier_.end(), [&](const EarlierLine& a, const EarlierLine& b) {
+    return std::tie(order[a.employee_id], a.date) < std::tie(order[b.employee_id], b.date);
+  });
+  std::vector<ReportRow> earlier_rows;
+  earlier_rows.reserve(earlier_.size());
+  for (const EarlierLine& line : earlier_) {
+    const PersonSums& p = people_[order[line.employee_id]];
+    int64_t worked = 0;
+    for (const DayEntry& entry : line.day.Entries()) {
+      if (CodeInfo(entry.code).category == CodeCategory::kWorked) worked += entry.hours_tenths;
+    }
+    earlier_rows.push_back({p.employee_id, p.personnel_number, p.name, FormatMonth(line.month),
+                            FormatIsoDate(line.date), DayText(line.day), worked});
+  }
+  constexpr Column kCarriedBy{"month", "Учтено в месяце", CellType::kMonth, 10};
+  constexpr Column kEarlierWorked{"worked_hours", "Отработано по исправлению, часов", CellType::kHours, 12};
+  report.tables.push_back(
+      MakeTable("earlier", "Исправления прошлых периодов",
+                {kEmployeeId, kPersonnelNumber, kName, kCarriedBy, kDate, kDay, kEarlierWorked},
+                std::move(earlier_rows)));
   return report;
 }
 

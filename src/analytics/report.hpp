@@ -20,11 +20,21 @@
 //     because they are paid on top of the salary (Labour Code art. 152,
 //     153), not as a part of it;
 //   * absent — the entries of codes of category kAbsence.
-//   A day counts once per code it carries.
+//   A day counts once per category: Я 8 / Н 2 is one worked day of ten hours.
+//   Corrections of days of earlier, closed months that a month carries
+//   (T13Row::earlier) are not in these sums (they were counted when their
+//   month was closed): the hours and payroll reports list them in a table of
+//   their own, "earlier", for accounting to settle.
+//
+// The salary is the employee's salary_kopecks as it is now (there is no
+// salary history): for the full month of his rate — a 50 % employee's
+// salary is the half one he is paid — so a part-time norm and a part-time
+// salary go together.
 //
 // Earned part of the salary (EarnedKopecks): salary × worked hours / norm
 // hours, in whole kopecks, rounded half up (0.5 kopeck and more goes up),
-// in integer arithmetic; 0 when the norm is 0. Worked hours above the norm
+// in integer arithmetic (exact for any salary the users service accepts,
+// up to 10^12 kopecks); 0 when the norm is 0. Worked hours above the norm
 // are paid as they are (no cap): the accountant sees them next to the norm.
 //
 // Thread-safety: values and pure functions.
@@ -76,7 +86,8 @@ struct Column {
   std::string_view key;    // the JSON name
   std::string_view title;  // the Russian header of CSV and XLSX
   CellType type = CellType::kText;
-  double width = 12;  // XLSX column width, in characters
+  double width = 12;   // XLSX column width, in characters
+  bool summed = true;  // a number the total adds up (not an id, not a count of people per line)
 };
 
 // Text for kText and kMonth columns, a number for the others, or nothing
@@ -143,6 +154,13 @@ class ReportBuilder {
     bool closed = true;  // every month of his is closed
   };
   // One department's month of one absence code.
+  // A day of an earlier month that a month carries.
+  struct EarlierLine {
+    int64_t employee_id = 0;
+    std::chrono::year_month month{};  // that carries it
+    Date date{};
+    TimesheetDay day;
+  };
   struct AbsenceSums {
     int64_t department_id = 0;
     std::chrono::year_month month{};
@@ -156,6 +174,7 @@ class ReportBuilder {
   std::vector<PersonSums> people_;
   std::unordered_map<int64_t, size_t> person_index_;
   std::vector<AbsenceSums> absences_;
+  std::vector<EarlierLine> earlier_;
   std::unordered_map<uint64_t, size_t> absence_index_;
 };
 

@@ -17,16 +17,20 @@ constexpr std::array<std::string_view, 5> kStatusNames = {"queued", "running", "
 
 constexpr const char* kJobColumns =
     "SELECT id, account_id, client_address, kind, format, department_id, subtree, period_from, period_to, "
-    "status, progress, error, file_name, size_bytes, created_at, started_at, finished_at, expires_at "
-    "FROM report_jobs";
+    "status, progress, error, file_name, size_bytes, created_at, started_at, finished_at, expires_at, "
+    "attempts, lease_until FROM report_jobs";
 constexpr const char* kInsertJob =
     "INSERT INTO report_jobs (id, account_id, client_address, kind, format, department_id, subtree, "
     "period_from, period_to, status, progress, idempotency_key, created_at, expires_at) VALUES (:id, "
     ":account, :client, :kind, :format, :department, :subtree, :from, :to, 'queued', 0, :key, :at, :expires)";
 constexpr const char* kDeleteExpired = "DELETE FROM report_jobs WHERE expires_at <= :now";
 constexpr const char* kStart =
-    "UPDATE report_jobs SET status = 'running', progress = 0, started_at = :at WHERE id = :id "
-    "AND status IN ('queued', 'running')";
+    "UPDATE report_jobs SET status = 'running', progress = 0, attempts = attempts + 1, started_at = :at, "
+    "lease_until = :until WHERE id = :id AND (status = 'queued' OR (status = 'running' AND lease_until < "
+    ":now))";
+constexpr const char* kCountActive =
+    "SELECT COUNT(*) FROM report_jobs WHERE account_id = :account AND status IN ('queued', 'running') "
+    "AND expires_at > :now";
 constexpr const char* kProgress =
     "UPDATE report_jobs SET progress = :progress WHERE id = :id AND status = 'running'";
 constexpr const char* kFinish =
@@ -63,11 +67,13 @@ std::chrono::system_clock::time_point StoredTime(const std::string& text) {
 
 struct JobRow {
   long long account_id = 0, department_id = 0, size = 0;
-  int subtree = 0, progress = 0;
+  int subtree = 0, progress = 0, attempts = 0;
   std::string id, client, kind, format, from, to, status, error, file_name, created_at, started_at,
-      finished_at, expires_at;
+      finished_at, expires_at, lease_until;
   soci::indicator department_ind = soci::i_null, error_ind = soci::i_null, name_ind = soci::i_null,
-                  size_ind = soci::i_null, started_ind = soci::i_null, finished_ind = soci::i_null;
+                  size_ind = soci::i_null, started_ind = soci::i_null, finished_ind = soci::i_null,
+                  lease_ind = soci::i_null;
+  std::chrono::system_clock::time_point now;  // what "the lease has passed" is measured against
 
   void Exchange(soci::statement& statement) {
     statement.exchange(soci::into(id));
@@ -88,6 +94,8 @@ struct JobRow {
     statement.exchange(soci::into(started_at, started_ind));
     statement.exchange(soci::into(finished_at, finished_ind));
     statement.exchange(soci::into(expires_at));
+    statement.exchange(soci::into(attempts));
+    statement.exchange(soci::into(lease_until, lease_ind));
   }
 
   ReportJob ToJob() const {
@@ -113,12 +121,20 @@ struct JobRow {
     if (started_ind == soci::i_ok) job.started_at = StoredTime(started_at);
     if (finished_ind == soci::i_ok) job.finished_at = StoredTime(finished_at);
     job.expires_at = StoredTime(expires_at);
+    // Its last attempt ended without a word (the process died): it failed.
+    if (job.status == JobStatus::kRunning && attempts >= kReportAttempts && lease_ind == soci::i_ok &&
+        StoredTime(lease_until) < now) {
+      job.status = JobStatus::kFailed;
+      job.error = "The report was interrupted: its last attempt stopped without finishing.";
+    }
     return job;
   }
 };
 
-std::vector<ReportJob> SelectJobs(soci::session& session, db::Query& query) {
+std::vector<ReportJob> SelectJobs(soci::session& session, db::Query& query,
+                                  std::chrono::system_clock::time_point now) {
   JobRow row;
+  row.now = now;
   return db::FetchAll(session, query, row, [](const JobRow& r) { return r.ToJob(); });
 }
 
@@ -131,6 +147,16 @@ bool Transition(db::Database& database, const char* sql, const std::string& id, 
     db::ExecuteOnce(statement, sql);
     return statement.get_affected_rows() > 0;
   });
+}
+
+std::optional<ReportJob> FindByKey(soci::session& session, int64_t account_id, const std::string& key,
+                                   std::chrono::system_clock::time_point now) {
+  db::Query query;
+  query << kJobColumns << " WHERE account_id = " << query.Param(static_cast<long long>(account_id))
+        << " AND idempotency_key = " << query.Param(key);
+  std::vector<ReportJob> found = SelectJobs(session, query, now);
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
 }
 
 }  // namespace
@@ -182,44 +208,61 @@ std::pair<ReportJob, bool> ReportRepository::Insert(const ReportJob& job,
                                                     const std::optional<std::string>& idempotency_key) {
   const auto now = clock_();
   const std::string at = db::FormatTimestamp(now), expires = db::FormatTimestamp(job.expires_at);
-  return db::WithWriteTransaction(database_, [&](soci::session& session) -> std::pair<ReportJob, bool> {
-    session << kDeleteExpired, soci::use(at, "now");
-    if (idempotency_key) {
-      db::Query query;
-      query << kJobColumns << " WHERE account_id = " << query.Param(static_cast<long long>(job.account_id))
-            << " AND idempotency_key = " << query.Param(*idempotency_key);
-      std::vector<ReportJob> earlier = SelectJobs(session, query);
-      if (!earlier.empty()) return {std::move(earlier.front()), true};
-    }
-    const long long account = job.account_id, department = job.spec.department_id.value_or(0);
-    const int subtree = job.spec.subtree ? 1 : 0;
-    const std::string kind(KindName(job.spec.kind)), format(FormatName(job.format)),
-        from = FormatMonth(job.spec.from), to = FormatMonth(job.spec.to), key = idempotency_key.value_or("");
-    soci::indicator department_ind = job.spec.department_id ? soci::i_ok : soci::i_null,
-                    key_ind = idempotency_key ? soci::i_ok : soci::i_null;
-    soci::statement statement(session);
-    statement.exchange(soci::use(job.id, "id"));
-    statement.exchange(soci::use(account, "account"));
-    statement.exchange(soci::use(job.client_address, "client"));
-    statement.exchange(soci::use(kind, "kind"));
-    statement.exchange(soci::use(format, "format"));
-    statement.exchange(soci::use(department, department_ind, "department"));
-    statement.exchange(soci::use(subtree, "subtree"));
-    statement.exchange(soci::use(from, "from"));
-    statement.exchange(soci::use(to, "to"));
-    statement.exchange(soci::use(key, key_ind, "key"));
-    statement.exchange(soci::use(at, "at"));
-    statement.exchange(soci::use(expires, "expires"));
-    db::ExecuteOnce(statement, kInsertJob);
-    outbox_.Add(session,
-                {.topic = kReportRequestedTopic, .payload = nlohmann::json{{"job_id", job.id}}.dump()});
-    ReportJob stored = job;
-    stored.status = JobStatus::kQueued;
-    stored.progress = 0;
-    stored.created_at = *db::ParseTimestamp(at);
-    stored.expires_at = *db::ParseTimestamp(expires);
-    return {std::move(stored), false};
-  });
+  try {
+    return db::WithWriteTransaction(database_, [&](soci::session& session) -> std::pair<ReportJob, bool> {
+      session << kDeleteExpired, soci::use(at, "now");
+      if (idempotency_key) {
+        if (std::optional<ReportJob> earlier =
+                FindByKey(session, job.account_id, *idempotency_key, clock_())) {
+          return {std::move(*earlier), true};
+        }
+      }
+      const long long account = job.account_id, department = job.spec.department_id.value_or(0);
+      long long active = 0;
+      session << kCountActive, soci::into(active), soci::use(account, "account"), soci::use(at, "now");
+      if (active >= kMaxActiveJobs) {
+        throw Error(
+            ErrorKind::kTooManyRequests, "too-many-report-jobs",
+            "You have " + std::to_string(active) + " report jobs queued or running: wait for one to finish.");
+      }
+      const int subtree = job.spec.subtree ? 1 : 0;
+      const std::string kind(KindName(job.spec.kind)), format(FormatName(job.format)),
+          from = FormatMonth(job.spec.from), to = FormatMonth(job.spec.to),
+          key = idempotency_key.value_or("");
+      soci::indicator department_ind = job.spec.department_id ? soci::i_ok : soci::i_null,
+                      key_ind = idempotency_key ? soci::i_ok : soci::i_null;
+      soci::statement statement(session);
+      statement.exchange(soci::use(job.id, "id"));
+      statement.exchange(soci::use(account, "account"));
+      statement.exchange(soci::use(job.client_address, "client"));
+      statement.exchange(soci::use(kind, "kind"));
+      statement.exchange(soci::use(format, "format"));
+      statement.exchange(soci::use(department, department_ind, "department"));
+      statement.exchange(soci::use(subtree, "subtree"));
+      statement.exchange(soci::use(from, "from"));
+      statement.exchange(soci::use(to, "to"));
+      statement.exchange(soci::use(key, key_ind, "key"));
+      statement.exchange(soci::use(at, "at"));
+      statement.exchange(soci::use(expires, "expires"));
+      db::ExecuteOnce(statement, kInsertJob);
+      outbox_.Add(session,
+                  {.topic = kReportRequestedTopic, .payload = nlohmann::json{{"job_id", job.id}}.dump()});
+      ReportJob stored = job;
+      stored.status = JobStatus::kQueued;
+      stored.progress = 0;
+      stored.created_at = *db::ParseTimestamp(at);
+      stored.expires_at = *db::ParseTimestamp(expires);
+      return {std::move(stored), false};
+    });
+  } catch (const Error& error) {
+    // The same key asked for at the same moment (PostgreSQL): the other won.
+    if (error.kind() != ErrorKind::kConflict || !idempotency_key) throw;
+    std::optional<ReportJob> earlier = db::WithSession(database_, [&](soci::session& session) {
+      return FindByKey(session, job.account_id, *idempotency_key, clock_());
+    });
+    if (!earlier) throw;
+    return {std::move(*earlier), true};
+  }
 }
 
 std::optional<ReportJob> ReportRepository::Find(const std::string& id) {
@@ -227,7 +270,7 @@ std::optional<ReportJob> ReportRepository::Find(const std::string& id) {
     db::Query query;
     query << kJobColumns << " WHERE id = " << query.Param(id) << " AND expires_at > "
           << query.Param(db::FormatTimestamp(clock_()));
-    std::vector<ReportJob> jobs = SelectJobs(session, query);
+    std::vector<ReportJob> jobs = SelectJobs(session, query, clock_());
     if (jobs.empty()) return std::nullopt;
     return std::move(jobs.front());
   });
@@ -239,12 +282,28 @@ std::vector<ReportJob> ReportRepository::List(int64_t account_id, int limit) {
     query << kJobColumns << " WHERE account_id = " << query.Param(static_cast<long long>(account_id))
           << " AND expires_at > " << query.Param(db::FormatTimestamp(clock_()))
           << " ORDER BY created_at DESC, id LIMIT " << std::to_string(limit);
-    return SelectJobs(session, query);
+    return SelectJobs(session, query, clock_());
   });
 }
 
 bool ReportRepository::Start(const std::string& id) {
-  return Transition(database_, kStart, id, db::FormatTimestamp(clock_()));
+  const auto now = clock_();
+  const std::string at = db::FormatTimestamp(now), until = db::FormatTimestamp(now + kReportLease);
+  return db::WithWriteTransaction(database_, [&](soci::session& session) {
+    soci::statement statement(session);
+    statement.exchange(soci::use(at, "at"));
+    statement.exchange(soci::use(until, "until"));
+    statement.exchange(soci::use(id, "id"));
+    statement.exchange(soci::use(at, "now"));
+    db::ExecuteOnce(statement, kStart);
+    return statement.get_affected_rows() > 0;
+  });
+}
+
+void ReportRepository::DeleteExpired() {
+  const std::string now = db::FormatTimestamp(clock_());
+  db::WithWriteTransaction(database_,
+                           [&](soci::session& session) { session << kDeleteExpired, soci::use(now, "now"); });
 }
 
 bool ReportRepository::Progress(const std::string& id, int percent) {

@@ -27,8 +27,13 @@
 
 namespace tabel::analytics {
 
-// The topic of the outbox message that asks for a job to be run.
+// The topic of the outbox message that asks for a job to be run, and how
+// its queue runs it.
 inline constexpr const char* kReportRequestedTopic = "report.requested";
+inline constexpr int kReportAttempts = 3;
+inline constexpr std::chrono::seconds kReportLease{900};
+// The most jobs of one owner queued or running at once (429 beyond).
+inline constexpr int kMaxActiveJobs = 5;
 
 enum class JobStatus : uint8_t { kQueued, kRunning, kDone, kFailed, kCancelled };
 std::string_view StatusName(JobStatus status);  // "queued", "running", …
@@ -74,16 +79,22 @@ class ReportRepository {
 
   // Inserts `job` (queued) with the outbox message that runs it, after
   // deleting expired jobs; with `idempotency_key`, an earlier job of the
-  // same owner and key is returned instead (second: true).
+  // same owner and key is returned instead (second: true), also when it
+  // was asked for at the same moment. TooManyRequests when the owner has
+  // kMaxActiveJobs queued or running.
   std::pair<ReportJob, bool> Insert(const ReportJob& job, const std::optional<std::string>& idempotency_key);
   // The job, unless it expired.
   std::optional<ReportJob> Find(const std::string& id);
   // The owner's jobs that have not expired, newest first, at most `limit`.
   std::vector<ReportJob> List(int64_t account_id, int limit);
 
-  // queued (or running: a run cut short) -> running, progress 0. False when
-  // the job is gone or no longer to run (cancelled).
+  // queued -> running for kReportLease (progress 0, one attempt more); or
+  // running again once the lease of a run cut short has passed. False when
+  // the job is gone, finished, or running within its lease elsewhere.
+  // A job whose last attempt's lease passed without an end shows as failed.
   bool Start(const std::string& id);
+  // Deletes the jobs that have expired, files and all.
+  void DeleteExpired();
   // Records the progress of a running job; false when it is not running any
   // more (cancelled).
   bool Progress(const std::string& id, int percent);

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_set>
 
 #include "analytics/report_export.hpp"
 #include "auth/permissions.hpp"
 #include "common/error.hpp"
 #include "common/uuid.hpp"
+#include "infra/db/query.hpp"
 
 namespace tabel::analytics {
 namespace {
@@ -16,13 +18,19 @@ using std::chrono::year_month;
 // People per slice of a month: the timesheet's queries keep to id lists
 // and a slice's rows are dropped before the next is made.
 constexpr size_t kSlice = 2000;
+static_assert(kSlice <= db::kMaxListedIds, "a slice's queries must keep to their id lists");
 
 // Thrown out of Make when the owner cancelled the job.
 struct Cancelled {};
 
 int MonthsOf(const ReportSpec& spec) { return (spec.to - spec.from).count() + 1; }
 
-bool IsClientError(ErrorKind kind) { return kind != ErrorKind::kInternal && kind != ErrorKind::kUnavailable; }
+// What the owner asked for cannot be made for him (his rights, the
+// department, the period): no retry changes that. A conflict in the
+// database may pass.
+bool IsClientError(ErrorKind kind) {
+  return kind != ErrorKind::kInternal && kind != ErrorKind::kUnavailable && kind != ErrorKind::kConflict;
+}
 
 }  // namespace
 
@@ -62,18 +70,20 @@ void ReportService::Check(const Actor& actor, const ReportSpec& spec) {
   if (spec.kind == ReportKind::kPayroll && !actor.identity.Has(auth::kReportsPayroll)) {
     throw Error::Forbidden("Only accounting makes the payroll base.");
   }
+  const std::string_view permission =
+      spec.kind == ReportKind::kPayroll ? auth::kReportsPayroll : auth::kTimesheetsRead;
+  const auth::Reach reach = access_.ReachOf(actor.identity, permission);
   if (spec.department_id) {
-    const std::string_view permission =
-        spec.kind == ReportKind::kPayroll ? auth::kReportsPayroll : auth::kTimesheetsRead;
-    if (!auth::ReachesDepartment(access_.ReachOf(actor.identity, permission), *spec.department_id)) {
-      throw Error::NotFound("No such department.");
-    }
+    if (!auth::ReachesDepartment(reach, *spec.department_id)) throw Error::NotFound("No such department.");
     timesheets_.DepartmentOf(*spec.department_id);
+  } else if (reach.nothing()) {
+    throw Error::Forbidden("You may not see the timesheets of anyone.");
   }
 }
 
 Report ReportService::Make(const Actor& actor, const ReportSpec& spec,
-                           const std::function<bool(int)>& progress, const std::string& object_id) {
+                           const std::function<bool(int)>& progress, const std::string& object_id,
+                           size_t max_people) {
   Check(actor, spec);
   const bool payroll = spec.kind == ReportKind::kPayroll;
   const auth::Reach reach =
@@ -89,26 +99,48 @@ Report ReportService::Make(const Actor& actor, const ReportSpec& spec,
     std::vector<TimesheetPerson> people =
         timesheet_repository_.People(spec.department_id, spec.subtree, reach, FirstDay(month), LastDay(month),
                                      std::numeric_limits<int>::max() - 1);
+    if (people.size() > max_people) {
+      throw Error::Unprocessable("too-many-people",
+                                 "The report has more than " + std::to_string(max_people) +
+                                     " people: ask for it as a job (POST /api/v1/report-jobs).",
+                                 {{"department_id", "covers too many people"}});
+    }
+    // As the department's T-13: its people's rows, and the frozen rows of
+    // those who were in it when the month was closed.
+    std::vector<T13Row> frozen_others;
+    if (spec.department_id) {
+      std::unordered_set<int64_t> shown;
+      for (const TimesheetPerson& person : people) shown.insert(person.id);
+      frozen_others = timesheets_.FrozenOthers(month, *spec.department_id, spec.subtree, shown, reach);
+    }
     std::unordered_map<int64_t, int64_t> salaries;
     if (payroll) {
       std::erase_if(people, [&](const TimesheetPerson& p) {
         return !auth::Reaches(salary_reach, p.id, p.department_id);
       });
+      std::erase_if(frozen_others, [&](const T13Row& row) {
+        return !auth::Reaches(salary_reach, row.employee_id, row.department_id);
+      });
       std::vector<int64_t> ids;
-      ids.reserve(people.size());
+      ids.reserve(people.size() + frozen_others.size());
       for (const TimesheetPerson& person : people) ids.push_back(person.id);
+      for (const T13Row& row : frozen_others) ids.push_back(row.employee_id);
       salaries = repository_.Salaries(ids);
       for (const int64_t id : ids) {
         if (id != actor.identity.employee_id) salaries_read.push_back(id);
       }
     }
+    const auto salary_of = [&](int64_t id) {
+      const auto found = salaries.find(id);
+      return found == salaries.end() ? int64_t{0} : found->second;
+    };
+    for (const T13Row& row : frozen_others) builder.Add(month, row, salary_of(row.employee_id));
     for (size_t start = 0; start < people.size(); start += kSlice) {
       const std::vector<TimesheetPerson> slice(
           people.begin() + static_cast<std::ptrdiff_t>(start),
           people.begin() + static_cast<std::ptrdiff_t>(std::min(people.size(), start + kSlice)));
       for (const T13Row& row : timesheets_.MonthRows(slice, month)) {
-        const auto salary = salaries.find(row.employee_id);
-        builder.Add(month, row, salary == salaries.end() ? 0 : salary->second);
+        builder.Add(month, row, salary_of(row.employee_id));
       }
       // Up to 95 %: the file is the rest.
       const auto done = static_cast<double>(m) + static_cast<double>(start + slice.size()) /
@@ -134,6 +166,7 @@ Report ReportService::Make(const Actor& actor, const ReportSpec& spec,
     if (spec.subtree) report.scope += " (с подразделениями)";
   } else {
     report.scope = organization_;
+    if (!reach.everyone()) report.scope += " (в пределах доступа)";
   }
   report.generated_at = clock_();
   return report;
@@ -141,7 +174,7 @@ Report ReportService::Make(const Actor& actor, const ReportSpec& spec,
 
 ReportFile ReportService::Build(const Actor& actor, const ReportSpec& spec, ReportFormat format) {
   return EncodeReport(Make(
-                          actor, spec, [](int) { return true; }, ""),
+                          actor, spec, [](int) { return true; }, "", kMaxT13People),
                       format);
 }
 
@@ -187,6 +220,10 @@ ReportJob ReportService::Cancel(const Actor& actor, const std::string& id) {
 
 ReportFile ReportService::Download(const Actor& actor, const std::string& id) {
   const ReportJob job = OwnJob(actor, id);
+  // Salaries go only to whoever may still see them.
+  if (job.spec.kind == ReportKind::kPayroll && !actor.identity.Has(auth::kReportsPayroll)) {
+    throw Error::Forbidden("Only accounting downloads the payroll base.");
+  }
   std::optional<ReportFile> file = job.status == JobStatus::kDone ? repository_.File(id) : std::nullopt;
   if (!file)
     throw Error::Conflict("The report is not ready: the job is " + std::string(StatusName(job.status)) + ".");
@@ -196,16 +233,18 @@ ReportFile ReportService::Download(const Actor& actor, const std::string& id) {
 void ReportService::Run(const std::string& id, bool last_attempt) {
   const std::optional<ReportJob> job = repository_.Find(id);
   if (!job || job->finished() || !repository_.Start(id)) return;
-  const std::optional<Identity> identity = auth_.IdentityOf(job->account_id);
-  if (!identity) {
-    repository_.Fail(id, "The account that asked for the report is disabled.");
-    return;
-  }
-  const Actor actor{*identity, job->client_address, job->id};
   try {
+    const std::optional<Identity> identity = auth_.IdentityOf(job->account_id);
+    if (!identity) {
+      repository_.Fail(id, "The account that asked for the report is disabled.");
+      return;
+    }
+    const Actor actor{*identity, job->client_address, job->id};
     const Report report = Make(
-        actor, job->spec, [&](int percent) { return repository_.Progress(id, percent); }, job->id);
+        actor, job->spec, [&](int percent) { return repository_.Progress(id, percent); }, job->id,
+        std::numeric_limits<size_t>::max());
     repository_.Finish(id, EncodeReport(report, job->format));
+    repository_.DeleteExpired();
   } catch (const Cancelled&) {
     return;
   } catch (const Error& error) {

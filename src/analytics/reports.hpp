@@ -34,10 +34,8 @@
 
 namespace tabel::analytics {
 
-// The queue that runs report jobs, and how.
+// The queue that runs report jobs (its attempts and lease: report_repository.hpp).
 inline constexpr const char* kReportQueue = "analytics.reports";
-inline constexpr int kReportAttempts = 3;
-inline constexpr std::chrono::seconds kReportLease{900};
 // The most jobs one person's list shows.
 inline constexpr int kMaxListedJobs = 100;
 
@@ -48,7 +46,8 @@ class ReportService {
                 Clock clock, std::string organization, std::chrono::hours ttl);
 
   // The report of one department (its own people only) as a file, made
-  // now. Unprocessable naming the field for a bad period.
+  // now. Unprocessable naming the field for a bad period, or beyond
+  // kMaxT13People people (a job makes it).
   ReportFile Build(const Actor& actor, const ReportSpec& spec, ReportFormat format);
 
   // Asks for a job (checked as Build checks, before it is queued); with
@@ -61,7 +60,8 @@ class ReportService {
   std::vector<ReportJob> Jobs(const Actor& actor);
   // Cancels a queued or running job: Conflict when it has finished.
   ReportJob Cancel(const Actor& actor, const std::string& id);
-  // The file of a done job: Conflict while it is not done.
+  // The file of a done job: Conflict while it is not done; Forbidden for a
+  // payroll base when its owner no longer has reports.payroll.
   ReportFile Download(const Actor& actor, const std::string& id);
 
   // The consumer's part: runs job `id` (nothing when it is gone, finished
@@ -73,9 +73,10 @@ class ReportService {
  private:
   // Validates `spec` and the caller's right to it (see the header).
   void Check(const Actor& actor, const ReportSpec& spec);
-  // The report; `progress` (percent) returns false to stop.
+  // The report; `progress` (percent) returns false to stop. Unprocessable
+  // when a month has more than `max_people` people.
   Report Make(const Actor& actor, const ReportSpec& spec, const std::function<bool(int)>& progress,
-              const std::string& object_id);
+              const std::string& object_id, size_t max_people);
   ReportJob OwnJob(const Actor& actor, const std::string& id);
 
   TimesheetService& timesheets_;

@@ -79,6 +79,14 @@ std::chrono::year_month MonthOf(Date date) {
   return ymd.year() / ymd.month();
 }
 
+// Whether a department's T-13 shows the frozen row `snapshot`: of a person
+// it shows anyway, or of one who was in the department when the month was
+// closed and is within the reach.
+bool Shown(const Snapshot& snapshot, const std::unordered_set<int64_t>& shown, const auth::Reach& reach) {
+  return shown.contains(snapshot.row.employee_id) ||
+         auth::Reaches(reach, snapshot.row.employee_id, snapshot.row.department_id);
+}
+
 void CheckReason(const std::string& reason, std::vector<FieldError>& errors) {
   if (reason.empty()) errors.push_back({"reason", "is required"});
   if (reason.size() > kMaxReasonLength) {
@@ -183,6 +191,18 @@ std::vector<T13Row> TimesheetService::MonthRows(const std::vector<TimesheetPerso
   return Rows(people, month, std::move(snapshots));
 }
 
+std::vector<T13Row> TimesheetService::FrozenOthers(std::chrono::year_month month, int64_t department_id,
+                                                   bool subtree, const std::unordered_set<int64_t>& shown,
+                                                   const auth::Reach& reach) {
+  std::vector<T13Row> rows;
+  for (Snapshot& snapshot : repository_.Snapshots(month, {}, department_id, subtree)) {
+    if (!shown.contains(snapshot.row.employee_id) && Shown(snapshot, shown, reach)) {
+      rows.push_back(std::move(snapshot.row));
+    }
+  }
+  return rows;
+}
+
 T13Document TimesheetService::Department(const Actor& actor, int64_t department_id, bool subtree,
                                          std::chrono::year_month month) {
   const auth::Reach reach = access_.ReachOf(actor.identity, auth::kTimesheetsRead);
@@ -202,10 +222,7 @@ T13Document TimesheetService::Department(const Actor& actor, int64_t department_
   // The frozen rows of the people shown, and of those who were in the
   // department then, as far as the reach goes.
   const std::unordered_set<int64_t> shown(ids.begin(), ids.end());
-  std::erase_if(snapshots, [&](const Snapshot& s) {
-    return !shown.contains(s.row.employee_id) &&
-           !auth::Reaches(reach, s.row.employee_id, s.row.department_id);
-  });
+  std::erase_if(snapshots, [&](const Snapshot& s) { return !Shown(s, shown, reach); });
   T13Document document;
   document.organization = organization_;
   document.department_id = department.id;

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "analytics/repository.hpp"
@@ -109,6 +110,12 @@ class TimesheetService {
   // where the month is closed for them), in the T-13's order. For reports:
   // no access check.
   std::vector<T13Row> MonthRows(const std::vector<TimesheetPerson>& people, std::chrono::year_month month);
+  // The frozen rows of `month` of the people who were in the department
+  // (with its subtree) when the month was closed for them, are not among
+  // `shown` (they moved or left since), and are within `reach`: what the
+  // department's T-13 shows besides its people's rows.
+  std::vector<T13Row> FrozenOthers(std::chrono::year_month month, int64_t department_id, bool subtree,
+                                   const std::unordered_set<int64_t>& shown, const auth::Reach& reach);
   // The department, or NotFound.
   users::Department DepartmentOf(int64_t department_id);
 

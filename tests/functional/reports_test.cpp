@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -130,6 +131,28 @@ TEST_F(Reports, WorkedTimeAndAbsencesOfADepartmentOverMonths) {
   EXPECT_EQ(sick.at("days"), 5);
 }
 
+TEST_F(Reports, AClosedMonthIsReportedAsItWasFrozenEvenForThoseWhoMovedSince) {
+  ASSERT_EQ(
+      Call("accountant", "POST", "/api/v1/timesheet-periods/2026-10/close", R"({"department_id":3})").status,
+      201);
+  // Morozova moves from IT-DEV to IT-OPS after October was closed.
+  const std::string etag = Call("hr", "GET", "/api/v1/employees/5").headers.at("etag");
+  ASSERT_EQ(Call("hr", "PATCH", "/api/v1/employees/5", R"({"department_id":4})", {{"If-Match", etag}}).status,
+            200);
+  const json hours = GetJson("accountant", "/api/v1/reports/hours?department_id=3&from=2026-10");
+  ASSERT_EQ(hours.at("items").size(), 3U);
+  EXPECT_EQ(ItemOf(hours, kMorozova).at("department_id"), 3);
+  const json payroll = GetJson("accountant", "/api/v1/reports/payroll?department_id=3&from=2026-10");
+  EXPECT_EQ(ItemOf(payroll, kMorozova).at("closed"), "да");
+  EXPECT_EQ(ItemOf(payroll, kMorozova).at("earned_kopecks"), 23'000'000);
+  // Her new department's November has her, her old one's not.
+  EXPECT_EQ(GetJson("accountant", "/api/v1/reports/hours?department_id=3&from=2026-11").at("items").size(),
+            2U);
+  EXPECT_EQ(ItemOf(GetJson("accountant", "/api/v1/reports/hours?department_id=4&from=2026-11"), kMorozova)
+                .at("department_id"),
+            4);
+}
+
 TEST_F(Reports, EachAsksForTheReportsOfHisReachOnly) {
   const std::string hours = "/api/v1/reports/hours?department_id=3&from=2026-10";
   EXPECT_EQ(Call("employee", "GET", hours).status, 404);
@@ -142,6 +165,8 @@ TEST_F(Reports, EachAsksForTheReportsOfHisReachOnly) {
   EXPECT_EQ(Call("accountant", "GET", "/api/v1/reports/payroll?department_id=999&from=2026-10").status, 404);
   EXPECT_EQ(Call("manager", "POST", "/api/v1/report-jobs", R"({"kind":"payroll","from":"2026-10"})").status,
             403);
+  // Nobody's timesheets at all: no company report either.
+  EXPECT_EQ(Call("admin", "POST", "/api/v1/report-jobs", R"({"kind":"hours","from":"2026-10"})").status, 403);
 }
 
 TEST_F(Reports, ABadReportRequestIsA4xxNamingTheField) {
@@ -166,8 +191,19 @@ TEST_F(Reports, ABadReportRequestIsA4xxNamingTheField) {
               ElementsAre("to"));
   EXPECT_THAT(fields("/api/v1/reports/payroll?department_id=3&from=2026-09&to=2026-10", 422),
               ElementsAre("to"));
-  EXPECT_THAT(fields("/api/v1/reports/hours?department_id=3&from=2026-10&to=2099-01", 422),
-              ElementsAre("to"));
+  // A month that has not come: the next one (to) or one far away (from).
+  const std::chrono::year_month_day today{
+      std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  const std::chrono::year_month next = today.year() / today.month() + std::chrono::months{1};
+  char next_text[8];
+  std::snprintf(next_text, sizeof next_text, "%04d-%02u", static_cast<int>(next.year()),
+                static_cast<unsigned>(next.month()));
+  const HttpResponse future = Call(
+      "accountant", "GET", std::string("/api/v1/reports/hours?department_id=3&from=2026-10&to=") + next_text);
+  EXPECT_EQ(future.status, 422) << future.body;
+  EXPECT_THAT(ProblemFields(future), ElementsAre("to"));
+  EXPECT_THAT(future.body, ::testing::HasSubstr("after the current month"));
+  EXPECT_THAT(fields("/api/v1/reports/hours?department_id=3&from=2099-01", 422), ElementsAre("from"));
 
   const auto job_fields = [&](const std::string& body) {
     const HttpResponse response = Call("accountant", "POST", "/api/v1/report-jobs", body);

@@ -9,6 +9,7 @@
 
 #include "analytics/report_repository.hpp"
 #include "common/clock.hpp"
+#include "common/error.hpp"
 #include "common/uuid.hpp"
 #include "infra/db/transaction.hpp"
 #include "support/test_database.hpp"
@@ -91,6 +92,37 @@ TEST_F(ReportJobs, ACancelledJobStopsAndDoesNotStartAgain) {
   EXPECT_EQ(repository_.Find(job.id)->status, JobStatus::kCancelled);
   repository_.Fail(job.id, "late");  // changes nothing now
   EXPECT_EQ(repository_.Find(job.id)->status, JobStatus::kCancelled);
+}
+
+TEST_F(ReportJobs, ARunningJobIsNotStartedAgainWithinItsLeaseAndFailsWhenItsLastAttemptDied) {
+  const ReportJob job = repository_.Insert(NewJob(), std::nullopt).first;
+  ASSERT_TRUE(repository_.Start(job.id));
+  EXPECT_FALSE(repository_.Start(job.id));  // a second delivery while it runs
+  for (int attempt = 2; attempt <= kReportAttempts; ++attempt) {
+    clock_.Advance(kReportLease + std::chrono::seconds(1));  // the run died
+    EXPECT_EQ(repository_.Find(job.id)->status, JobStatus::kRunning) << attempt;
+    ASSERT_TRUE(repository_.Start(job.id)) << attempt;
+  }
+  EXPECT_EQ(repository_.Find(job.id)->status, JobStatus::kRunning);
+  clock_.Advance(kReportLease + std::chrono::seconds(1));  // and so did the last
+  const std::optional<ReportJob> failed = repository_.Find(job.id);
+  EXPECT_EQ(failed->status, JobStatus::kFailed);
+  EXPECT_TRUE(failed->error);
+  EXPECT_EQ(repository_.List(7, 100).at(0).status, JobStatus::kFailed);
+}
+
+TEST_F(ReportJobs, AnOwnerHasAFewJobsQueuedOrRunningAtOnce) {
+  for (int i = 0; i < kMaxActiveJobs; ++i) repository_.Insert(NewJob(7), std::nullopt);
+  try {
+    repository_.Insert(NewJob(7), std::nullopt);
+    ADD_FAILURE() << "one job too many was queued";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kTooManyRequests);
+  }
+  EXPECT_FALSE(repository_.Insert(NewJob(8), std::nullopt).second);  // another owner's
+  const ReportJob first = repository_.List(7, 100).back();
+  ASSERT_TRUE(repository_.Cancel(first.id));
+  EXPECT_NO_THROW(repository_.Insert(NewJob(7), std::nullopt));
 }
 
 TEST_F(ReportJobs, TheSameIdempotencyKeyOfTheSameOwnerIsTheSameJob) {

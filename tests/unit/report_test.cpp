@@ -72,8 +72,10 @@ TEST(Report, TheEarnedPartIsTheSalaryTimesWorkedOverNormRoundedHalfUpToAKopeck) 
   EXPECT_EQ(EarnedKopecks(100, 20, 10), 200);  // above the norm: not capped
   EXPECT_EQ(EarnedKopecks(100, 80, 0), 0);     // no norm
   EXPECT_EQ(EarnedKopecks(100, 0, 1760), 0);
-  // A bank's largest salary over a whole month of 24-hour days stays exact.
-  EXPECT_EQ(EarnedKopecks(100'000'000'000, 7440, 7440), 100'000'000'000);
+  // The largest salary the users service takes (10^12 kopecks) over a
+  // month of days with two entries of 24 hours each stays exact.
+  EXPECT_EQ(EarnedKopecks(1'000'000'000'000, 14880, 14880), 1'000'000'000'000);
+  EXPECT_EQ(EarnedKopecks(1'000'000'000'000, 14879, 14880), 999'932'795'699);
 }
 
 TEST(Report, HoursSumWorkOvertimeDaysOffAndAbsencesPerPersonOverTheMonths) {
@@ -85,7 +87,7 @@ TEST(Report, HoursSumWorkOvertimeDaysOffAndAbsencesPerPersonOverTheMonths) {
   }
   builder.Add(year(2026) / November, Row(3, "Борисов Глеб", 20));
   const Report report = std::move(builder).Finish();
-  ASSERT_EQ(report.tables.size(), 2U);
+  ASSERT_EQ(report.tables.size(), 3U);
   const Table& people = report.tables[0];
   EXPECT_EQ(people.key, "items");
   // By department code (A-IT before B-SALES), then name.
@@ -148,6 +150,9 @@ TEST(Report, AbsencesAreCountedPerDepartmentMonthAndCode) {
   EXPECT_THAT(Column(codes, "code"), ::testing::ElementsAre(Cell(std::string("ОТ")), Cell(std::string("Б"))));
   EXPECT_THAT(Column(codes, "days"), ::testing::ElementsAre(Cell(int64_t{3}), Cell(int64_t{2})));
   EXPECT_EQ(TotalOf(codes, "days"), Cell(int64_t{5}));
+  // One person may count in several lines: the people are not added up.
+  EXPECT_EQ(TotalOf(items, "people"), Cell(std::monostate{}));
+  EXPECT_EQ(TotalOf(items, "days"), Cell(int64_t{5}));
 }
 
 TEST(Report, ThePayrollBaseEarnsTheSalaryForTheHoursWorkedWithinTheSchedule) {
@@ -172,6 +177,29 @@ TEST(Report, ThePayrollBaseEarnsTheSalaryForTheHoursWorkedWithinTheSchedule) {
   const Table& departments = report.tables.at(1);
   EXPECT_EQ(Column(departments, "earned_kopecks"), std::vector<Cell>{Cell(int64_t{5'000'001})});
   EXPECT_EQ(Column(departments, "people"), std::vector<Cell>{Cell(int64_t{2})});
+}
+
+TEST(Report, CorrectionsOfEarlierMonthsAreListedApartFromTheMonthsSums) {
+  ReportBuilder builder(
+      {ReportKind::kPayroll, std::nullopt, false, year(2026) / November, year(2026) / November},
+      Departments());
+  T13Row row = Row(2, "Андреева Вера", 20);
+  row.earlier.push_back({*ParseIsoDate("2026-10-14"), Day({E("Б")})});
+  row.earlier.push_back({*ParseIsoDate("2026-10-02"), Day({E("Я", 40), E("ПК")})});
+  builder.Add(year(2026) / November, row, 1000);
+  const Report report = std::move(builder).Finish();
+  // The month's own sums are the month's: 16 hours worked, as without them.
+  EXPECT_EQ(Column(report.tables.at(0), "worked_hours")[0], Cell(int64_t{160}));
+  const Table& earlier = report.tables.at(2);
+  EXPECT_EQ(earlier.key, "earlier");
+  EXPECT_THAT(Column(earlier, "date"),
+              ::testing::ElementsAre(Cell(std::string("2026-10-02")), Cell(std::string("2026-10-14"))));
+  EXPECT_THAT(Column(earlier, "day"),
+              ::testing::ElementsAre(Cell(std::string("Я 4 / ПК")), Cell(std::string("Б"))));
+  EXPECT_THAT(Column(earlier, "month"),
+              ::testing::ElementsAre(Cell(std::string("2026-11")), Cell(std::string("2026-11"))));
+  EXPECT_THAT(Column(earlier, "worked_hours"), ::testing::ElementsAre(Cell(int64_t{40}), Cell(int64_t{0})));
+  EXPECT_EQ(TotalOf(earlier, "worked_hours"), Cell(int64_t{40}));
 }
 
 TEST(Report, KindsAndFormatsHaveTheirNames) {

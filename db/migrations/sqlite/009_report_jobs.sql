@@ -15,6 +15,8 @@ CREATE TABLE report_jobs (
   period_to       TEXT NOT NULL,
   status          TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
   progress        INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+  attempts        INTEGER NOT NULL DEFAULT 0,   -- runs started
+  lease_until     TEXT,                -- a run's end at the latest (the queue's lease)
   error           TEXT,                       -- why it failed
   file_name       TEXT,
   size_bytes      BIGINT,
