@@ -46,7 +46,8 @@ void OnRequestEvent(TimesheetService& service, const bus::Delivery& delivery) {
 void OnReportRequested(ReportService& service, const bus::Delivery& delivery) {
   const nlohmann::json message = nlohmann::json::parse(delivery.payload, nullptr, /*allow_exceptions=*/false);
   if (!message.is_object() || !message.contains("job_id") || !message["job_id"].is_string()) {
-    throw bus::PermanentFailure("A report.requested message is malformed: " + delivery.payload.substr(0, 200));
+    throw bus::PermanentFailure("A report.requested message is malformed: " +
+                                delivery.payload.substr(0, 200));
   }
   service.Run(message["job_id"].get<std::string>(), delivery.attempt >= kReportAttempts);
 }

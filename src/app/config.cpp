@@ -92,7 +92,7 @@ const std::vector<Setting>& Settings() {
       Text("TABEL_ORGANIZATION_NAME", "The company's name on its forms (the T-13 timesheet's header).",
            &Config::organization_name),
       Integer("TABEL_REPORT_TTL_HOURS", "How long a report job's file is kept for download, in hours.",
-              &Config::report_ttl_hours, 1, 24 * 90),
+              &Config::report_ttl_hours, 1, int64_t{24} * 90),
       {"TABEL_LOG_LEVEL", "debug, info, warn or error.",
        [](Config& config, const std::string& value) {
          const auto level = log::ParseLevel(value);
