@@ -177,7 +177,6 @@ void ReportBuilder::Add(year_month month, const T13Row& row, int64_t salary_kope
   person.department_id = row.department_id;
   person.salary_kopecks = salary_kopecks;
   person.closed = person.closed && row.closed;
-  ++person.months;
   AddTo(person.norm, row.totals.norm);
   AddTo(person.worked, CategorySum(row, CodeCategory::kWorked));
   AddTo(person.absent, CategorySum(row, CodeCategory::kAbsence));

@@ -148,7 +148,6 @@ class ReportBuilder {
     int64_t employee_id = 0;
     std::string personnel_number, name, position;
     int64_t department_id = 0;  // of his latest month
-    int months = 0;
     DaysHours norm, worked, overtime, weekend, absent;
     int64_t salary_kopecks = 0;
     bool closed = true;  // every month of his is closed

@@ -53,18 +53,6 @@ JobStatus StoredStatus(const std::string& text) {
   throw Error::Internal("A stored report job status is unknown: " + text);
 }
 
-std::chrono::year_month StoredMonth(const std::string& text) {
-  const std::optional<std::chrono::year_month> month = ParseMonth(text);
-  if (!month) throw Error::Internal("A stored report period is malformed: " + text);
-  return *month;
-}
-
-std::chrono::system_clock::time_point StoredTime(const std::string& text) {
-  const auto at = db::ParseTimestamp(text);
-  if (!at) throw Error::Internal("A stored report job time is malformed: " + text);
-  return *at;
-}
-
 struct JobRow {
   long long account_id = 0, department_id = 0, size = 0;
   int subtree = 0, progress = 0, attempts = 0;
@@ -110,20 +98,22 @@ struct JobRow {
     job.format = *parsed_format;
     if (department_ind == soci::i_ok) job.spec.department_id = department_id;
     job.spec.subtree = subtree != 0;
-    job.spec.from = StoredMonth(from);
-    job.spec.to = StoredMonth(to);
+    job.spec.from = ParseStoredMonth(from, "report_jobs.period_from");
+    job.spec.to = ParseStoredMonth(to, "report_jobs.period_to");
     job.status = StoredStatus(status);
     job.progress = progress;
     if (error_ind == soci::i_ok) job.error = error;
     if (name_ind == soci::i_ok) job.file_name = file_name;
     if (size_ind == soci::i_ok) job.size_bytes = size;
-    job.created_at = StoredTime(created_at);
-    if (started_ind == soci::i_ok) job.started_at = StoredTime(started_at);
-    if (finished_ind == soci::i_ok) job.finished_at = StoredTime(finished_at);
-    job.expires_at = StoredTime(expires_at);
+    job.created_at = db::ParseStoredTimestamp(created_at, "report_jobs.created_at");
+    if (started_ind == soci::i_ok)
+      job.started_at = db::ParseStoredTimestamp(started_at, "report_jobs.started_at");
+    if (finished_ind == soci::i_ok)
+      job.finished_at = db::ParseStoredTimestamp(finished_at, "report_jobs.finished_at");
+    job.expires_at = db::ParseStoredTimestamp(expires_at, "report_jobs.expires_at");
     // Its last attempt ended without a word (the process died): it failed.
     if (job.status == JobStatus::kRunning && attempts >= kReportAttempts && lease_ind == soci::i_ok &&
-        StoredTime(lease_until) < now) {
+        db::ParseStoredTimestamp(lease_until, "report_jobs.lease_until") < now) {
       job.status = JobStatus::kFailed;
       job.error = "The report was interrupted: its last attempt stopped without finishing.";
     }

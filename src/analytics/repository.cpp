@@ -89,18 +89,6 @@ struct ActivityRow {
   }
 };
 
-std::chrono::year_month StoredMonth(const std::string& text) {
-  const std::optional<std::chrono::year_month> month = ParseMonth(text);
-  if (!month) throw Error::Internal("A stored timesheet period is malformed: " + text);
-  return *month;
-}
-
-std::chrono::system_clock::time_point StoredTime(const std::string& text, std::string_view column) {
-  const auto at = db::ParseTimestamp(text);
-  if (!at) throw Error::Internal(std::string(column) + " is malformed: " + text);
-  return *at;
-}
-
 CodeId StoredCode(const std::string& text) {
   const std::optional<CodeId> code = FindCode(text);
   if (!code) throw Error::Internal("A stored T-13 code is unknown: " + text);
@@ -134,7 +122,7 @@ struct CorrectionRow {
     c.id = id;
     c.employee_id = employee_id;
     c.date = db::ParseStoredDate(date, "work_date");
-    c.period = StoredMonth(period);
+    c.period = ParseStoredMonth(period, "timesheet period");
     c.entries.push_back({StoredCode(code1), hours1});
     if (code2_ind == soci::i_ok)
       c.entries.push_back({StoredCode(code2), hours2_ind == soci::i_ok ? hours2 : 0});
@@ -142,7 +130,7 @@ struct CorrectionRow {
     c.automatic = automatic != 0;
     c.account_id = account_id;
     c.version = version;
-    c.updated_at = StoredTime(updated_at, "timesheet_corrections.updated_at");
+    c.updated_at = db::ParseStoredTimestamp(updated_at, "timesheet_corrections.updated_at");
     return c;
   }
 };
@@ -235,14 +223,14 @@ struct ClosingRow {
   Closing ToClosing() const {
     Closing c;
     c.id = id;
-    c.period = StoredMonth(period);
+    c.period = ParseStoredMonth(period, "timesheet period");
     if (department_ind == soci::i_ok) c.department_id = department_id;
     c.people = people;
     c.account_id = account_id;
-    c.closed_at = StoredTime(closed_at, "timesheet_closings.closed_at");
+    c.closed_at = db::ParseStoredTimestamp(closed_at, "timesheet_closings.closed_at");
     if (reopened_by_ind == soci::i_ok) c.reopened_by = reopened_by;
     if (reopened_at_ind == soci::i_ok)
-      c.reopened_at = StoredTime(reopened_at, "timesheet_closings.reopened_at");
+      c.reopened_at = db::ParseStoredTimestamp(reopened_at, "timesheet_closings.reopened_at");
     if (reason_ind == soci::i_ok) c.reopen_reason = reason;
     return c;
   }

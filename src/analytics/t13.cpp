@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "common/error.hpp"
+
 namespace tabel::analytics {
 
 std::string FormatMonth(std::chrono::year_month month) {
@@ -18,6 +20,12 @@ std::optional<std::chrono::year_month> ParseMonth(std::string_view text) {
   if (!first) return std::nullopt;
   const std::chrono::year_month_day ymd(*first);
   return ymd.year() / ymd.month();
+}
+
+std::chrono::year_month ParseStoredMonth(std::string_view text, std::string_view column) {
+  const std::optional<std::chrono::year_month> month = ParseMonth(text);
+  if (!month) throw Error::Internal(std::string(column) + ": malformed month '" + std::string(text) + "'");
+  return *month;
 }
 
 std::string FormatHours(int64_t tenths) {

@@ -53,6 +53,9 @@ struct T13Document {
 std::string FormatMonth(std::chrono::year_month month);
 // Parses exactly "YYYY-MM" within the product's years; nullopt otherwise.
 std::optional<std::chrono::year_month> ParseMonth(std::string_view text);
+// A month read back from the database: Error (kInternal) naming `column`
+// when it is malformed.
+std::chrono::year_month ParseStoredMonth(std::string_view text, std::string_view column);
 
 // Hours in tenths as the form writes them: "8", "7.5", "0"; "-0.5" (a
 // difference of hours).

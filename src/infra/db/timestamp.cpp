@@ -107,4 +107,10 @@ Date ParseStoredDate(std::string_view text, std::string_view column) {
   return *date;
 }
 
+std::chrono::system_clock::time_point ParseStoredTimestamp(std::string_view text, std::string_view column) {
+  const auto at = ParseTimestamp(text);
+  if (!at) throw Error::Internal(std::string(column) + ": malformed timestamp '" + std::string(text) + "'");
+  return *at;
+}
+
 }  // namespace tabel::db

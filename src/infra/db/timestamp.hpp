@@ -27,5 +27,8 @@ std::optional<std::chrono::system_clock::time_point> ParseTimestamp(std::string_
 // A DATE column read as text: "YYYY-MM-DD" (SQLite text, PostgreSQL date).
 // Throws tabel::Error (kInternal) naming `column` when it is malformed.
 Date ParseStoredDate(std::string_view text, std::string_view column);
+// A timestamp column read as text (ParseTimestamp). Throws tabel::Error
+// (kInternal) naming `column` when it is malformed.
+std::chrono::system_clock::time_point ParseStoredTimestamp(std::string_view text, std::string_view column);
 
 }  // namespace tabel::db
