@@ -15,7 +15,7 @@ TABEL_DEPS_BUILD=(
   g++ cmake ninja-build ccache pkg-config git
   libboost1.74-dev libsoci-dev libsqlite3-dev libpq-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
-  librabbitmq-dev libhiredis-dev libcurl4-openssl-dev libfmt-dev
+  librabbitmq-dev libhiredis-dev libcurl4-openssl-dev libfmt-dev libkainjow-mustache-dev
   libsodium-dev libjwt-dev libssl-dev
   # xlsxwriter.pc links -lz, but Debian's libxlsxwriter-dev does not depend on zlib1g-dev.
   libxlsxwriter-dev zlib1g-dev

@@ -53,6 +53,11 @@
 #include "management/repository.hpp"
 #include "management/seed.hpp"
 #include "management/service.hpp"
+#include "notification/handlers.hpp"
+#include "notification/mail.hpp"
+#include "notification/repository.hpp"
+#include "notification/service.hpp"
+#include "notification/templates.hpp"
 #include "ops/ops.hpp"
 #include "users/handlers.hpp"
 #include "users/repository.hpp"
@@ -64,6 +69,11 @@ namespace {
 
 constexpr std::chrono::seconds kStartupDatabaseWait{30};
 constexpr std::chrono::milliseconds kProbeTimeout{2000};
+// The daily reminders of a whole company take a while; a mail is retried
+// for hours (backoff up to ten minutes) while the mail server is away.
+constexpr std::chrono::seconds kNotificationLease{600};
+constexpr int kMailAttempts = 30;
+constexpr std::chrono::milliseconds kMailMaxBackoff{600000};
 
 db::DatabaseOptions DatabaseOptionsFrom(const Config& config) {
   db::DatabaseOptions options;
@@ -163,6 +173,25 @@ void RaiseFileLimit(size_t max_connections, log::Logger& logger) {
 // in mmap: back to the system as soon as they are freed.
 void KeepLargeBlocksOutOfTheArenas() { mallopt(M_MMAP_THRESHOLD, 1 << 20); }
 
+// Mail goes to the SMTP server when TABEL_SMTP_URL is set, else into
+// TABEL_MAIL_DIR as .eml files.
+std::unique_ptr<notification::Mailer> MakeMailer(const Config& config) {
+  if (config.smtp_url.empty()) return std::make_unique<notification::MailDirMailer>(config.mail_dir);
+  return std::make_unique<notification::SmtpMailer>(notification::SmtpOptions{.url = config.smtp_url});
+}
+
+notification::NotificationOptions NotificationOptionsFrom(const Config& config) {
+  // Unsubscribe links are signed with a key derived from the token key, the
+  // same on every replica; a random one without it (like the tokens).
+  const std::string key = !config.jwt_secret.empty() ? config.jwt_secret : config.jwt_private_key;
+  return {.organization = config.organization_name,
+          .public_url = config.public_url,
+          .from = {.email = config.mail_from, .name = "Табель"},
+          .link_secret = auth::HmacSha256(key.empty() ? auth::RandomBytes(32) : key, "unsubscribe links"),
+          .pending_reminder_days = config.pending_reminder_days,
+          .reminder_hour = config.reminder_hour};
+}
+
 // Runs `io` on `threads` threads (this one included) until it is stopped.
 void RunIo(asio::io_context& io, int threads) {
   std::vector<std::thread> extra;
@@ -232,7 +261,13 @@ struct App::Runtime {
         timesheets(timesheet_repository, users, access, production_calendar, clock, config.organization_name),
         report_repository(database, clock),
         reports(timesheets, timesheet_repository, report_repository, access, auth, clock,
-                config.organization_name, std::chrono::hours(config.report_ttl_hours)) {
+                config.organization_name, std::chrono::hours(config.report_ttl_hours)),
+        notification_repository(database, clock),
+        templates(notification::Templates::Load()),
+        mailer(MakeMailer(config)),
+        notifications(notification_repository, templates, production_calendar, *mailer, clock, registry,
+                      NotificationOptionsFrom(config)),
+        queue_admin(database, worker.tasks(), topology, clock) {
     RegisterProcessMetrics(registry, database);
     // Team calendars are cached until an activity changes.
     topology.Declare(
@@ -254,7 +289,20 @@ struct App::Runtime {
       // A report held a whole company's rows: give the freed pages back.
       malloc_trim(0);
     });
+    // People are told of events in the feed and by mail, one mail per message.
+    topology.Declare({.name = notification::kEventsQueue,
+                      .topics = notification::NotificationService::EventTopics(),
+                      .lease = kNotificationLease});
+    worker.Subscribe(notification::kEventsQueue,
+                     [this](const bus::Delivery& delivery) { notifications.OnEvent(delivery); });
+    topology.Declare({.name = notification::kMailQueue,
+                      .topics = {notification::kMailTopic},
+                      .max_attempts = kMailAttempts,
+                      .max_backoff = kMailMaxBackoff});
+    worker.Subscribe(notification::kMailQueue,
+                     [this](const bus::Delivery& delivery) { notifications.OnMail(delivery); });
     ops::RegisterRoutes(router, ops);
+    if (api) ops::RegisterQueueRoutes(router, queue_admin, blocking);
     const auto wanted = [&](std::string_view service) {
       return api &&
              (services.empty() || std::find(services.begin(), services.end(), service) != services.end());
@@ -267,6 +315,7 @@ struct App::Runtime {
     if (wanted("calendar")) calendar::RegisterViewRoutes(router, calendar_views, calendar_feeds, blocking);
     if (wanted("analytics")) analytics::RegisterRoutes(router, timesheets, blocking);
     if (wanted("analytics")) analytics::RegisterReportRoutes(router, reports, blocking);
+    if (wanted("notification")) notification::RegisterRoutes(router, notifications, blocking);
   }
 
   // The consumers use what is declared after the worker: they stop first.
@@ -316,6 +365,11 @@ struct App::Runtime {
   analytics::TimesheetService timesheets;
   analytics::ReportRepository report_repository;
   analytics::ReportService reports;
+  notification::NotificationRepository notification_repository;
+  notification::Templates templates;
+  std::unique_ptr<notification::Mailer> mailer;
+  notification::NotificationService notifications;
+  ops::QueueAdmin queue_admin;
   http::Router router;
 };
 
@@ -340,6 +394,7 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   auth::EnsureDefaultRoles(runtime.database);
   management::EnsureRequestTypes(runtime.database, runtime.clock);
   runtime.calendar.Refresh();
+  runtime.notifications.ScheduleDaily();
   if (options.demo) {
     const users::DemoCompany company = users::EnsureDemoCompany(runtime.database, runtime.clock);
     // Demo people have used little of their leave: 28 days and a little more.

@@ -89,6 +89,22 @@ const std::vector<Setting>& Settings() {
       Text("TABEL_SMTP_URL", "smtp://host:port of the mail server; empty = .eml files in TABEL_MAIL_DIR.",
            &Config::smtp_url, {"smtp", "smtps"}),
       Text("TABEL_MAIL_DIR", "Folder for .eml files when no SMTP server is configured.", &Config::mail_dir),
+      {"TABEL_MAIL_FROM", "Sender address of notification mails.",
+       [](Config& config, const std::string& value) {
+         const size_t at = value.find('@');
+         if (at == std::string::npos || at == 0 || at + 1 == value.size() ||
+             value.find_first_of(" <>\r\n\t\"") != std::string::npos) {
+           Fail("TABEL_MAIL_FROM", "must be an email address", value);
+         }
+         config.mail_from = value;
+       }},
+      Text("TABEL_PUBLIC_URL", "Where people open Tabel: the links in notification mails.",
+           &Config::public_url, {"http", "https"}),
+      Integer("TABEL_PENDING_REMINDER_DAYS",
+              "A request pending this many days is reminded to its approver every day.",
+              &Config::pending_reminder_days, 1, 60),
+      Integer("TABEL_REMINDER_HOUR", "The local hour (0-23) of the daily reminders.", &Config::reminder_hour,
+              0, 23),
       Text("TABEL_ORGANIZATION_NAME", "The company's name on its forms (the T-13 timesheet's header).",
            &Config::organization_name),
       Integer("TABEL_REPORT_TTL_HOURS", "How long a report job's file is kept for download, in hours.",

@@ -34,6 +34,11 @@ struct Config {
   std::string redis_url;  // empty: the in-memory cache
   std::string smtp_url;   // empty: mail is written as .eml files into mail_dir
   std::string mail_dir = "var/mail";
+  std::string mail_from = "tabel@localhost";
+  // Where people open Tabel: the links in notification mails.
+  std::string public_url = "http://127.0.0.1:8080";
+  int pending_reminder_days = 3;  // a pending request is reminded daily after this
+  int reminder_hour = 9;          // local hour of the daily reminders
   log::Level log_level = log::Level::kInfo;
   std::string jwt_secret;  // empty: a random secret per process (development only)
   // RS256 instead of HS256: the PEM text of the RSA private key read from

@@ -178,7 +178,7 @@ std::vector<Delegation> SelectDelegations(soci::session& session, db::Query& que
 }  // namespace
 
 AdminRepository::AdminRepository(db::Database& database, Clock clock)
-    : database_(database), clock_(std::move(clock)) {}
+    : database_(database), clock_(clock), outbox_(std::move(clock)) {}
 
 std::vector<AccountView> AdminRepository::ListAccounts(const AccountQuery& filter) {
   db::Query query;
@@ -351,6 +351,14 @@ int64_t AdminRepository::CreateDelegation(int64_t manager_employee_id, int64_t d
                     {"starts_on", starts},
                     {"ends_on", ends}}},
                   now_time);
+    outbox_.Add(session, {.topic = "delegation.created",
+                          .payload = nlohmann::json{
+                              {"delegation_id", id},
+                              {"manager_employee_id", manager},
+                              {"deputy_employee_id", deputy},
+                              {"starts_on", starts},
+                              {"ends_on",
+                               ends}}.dump()});
     return id;
   });
 }

@@ -24,6 +24,7 @@
 #include "common/clock.hpp"
 #include "common/date.hpp"
 #include "common/identity.hpp"
+#include "infra/bus/outbox.hpp"
 #include "infra/db/database.hpp"
 
 namespace tabel::auth {
@@ -116,7 +117,8 @@ class AdminRepository {
   // Creates a delegation from `manager_employee_id` to `deputy_employee_id`.
   // Unprocessable when the manager heads no department, or naming
   // deputy_employee_id when the deputy is not a current employee on `today`.
-  // Audited as delegation.create.
+  // Audited as delegation.create; announced by the event
+  // delegation.created (its deputy is told).
   int64_t CreateDelegation(int64_t manager_employee_id, int64_t deputy_employee_id, Date starts_on,
                            Date ends_on, Date today, const Actor& actor);
   std::optional<Delegation> FindDelegation(int64_t id);
@@ -130,6 +132,7 @@ class AdminRepository {
  private:
   db::Database& database_;
   Clock clock_;
+  bus::Outbox outbox_;
 };
 
 }  // namespace tabel::auth

@@ -287,8 +287,8 @@ void ManagementService::Record(RequestsTx& tx, const Actor& actor, const Request
                                const std::optional<std::string>& comment, std::optional<int> step) {
   tx.AppendHistory(request.id, actor, action, from_status, request.status, step, comment);
   nlohmann::json payload = EventPayload(request, actor, action);
-  outbox_.Add(tx.session(), {.topic = "request." + action, .payload = payload.dump()});
   if (comment) payload["comment"] = *comment;
+  outbox_.Add(tx.session(), {.topic = "request." + action, .payload = payload.dump()});
   audit::Append(tx.session(), actor, {"request." + action, "request", std::to_string(request.id), payload},
                 tx.now());
 }

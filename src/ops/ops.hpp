@@ -1,5 +1,9 @@
 #pragma once
-// Operations endpoints: /healthz, /readyz, /metrics, /openapi.json, /docs.
+// Operations endpoints: /healthz, /readyz, /metrics, /openapi.json, /docs
+// (public); and for an operator with settings.manage (ops/queues.hpp):
+//   GET  /api/v1/admin/queues                 depth of every queue, outbox lag;
+//   GET  /api/v1/admin/dead-letters?queue&limit
+//   POST /api/v1/admin/dead-letters/{id}/replay
 
 #include <functional>
 #include <string>
@@ -7,6 +11,7 @@
 
 #include "http/blocking_pool.hpp"
 #include "http/router.hpp"
+#include "ops/queues.hpp"
 
 namespace tabel::metrics {
 class Registry;
@@ -31,5 +36,7 @@ struct OpsDependencies {
 
 // Adds the public operations routes. `deps` must outlive the router.
 void RegisterRoutes(http::Router& router, const OpsDependencies& deps);
+// Adds the queue routes for operators. `admin` must outlive the router.
+void RegisterQueueRoutes(http::Router& router, QueueAdmin& admin, http::BlockingPool& pool);
 
 }  // namespace tabel::ops

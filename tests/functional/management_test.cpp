@@ -22,6 +22,7 @@
 #include "common/date.hpp"
 #include "infra/db/transaction.hpp"
 #include "management/rules.hpp"
+#include "support/days.hpp"
 #include "support/demo_server.hpp"
 
 namespace tabel::testing {
@@ -35,20 +36,6 @@ using ::testing::UnorderedElementsAre;
 constexpr int64_t kEmployee = 4;  // login employee, IT-DEV
 constexpr int64_t kMorozova = 5;  // IT-DEV, no login
 constexpr int64_t kManager = 2;   // login manager, head of IT
-
-// Today in UTC plus `days` (the server's today is the same day or the next
-// one; every offset below leaves room for that).
-std::string Day(int days) {
-  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  return FormatIsoDate(today + std::chrono::days{days});
-}
-
-// The year after next: dates there are always beyond any notice period.
-int FarYear() {
-  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  return static_cast<int>(std::chrono::year_month_day(today).year()) + 2;
-}
-std::string InFarYear(const char* month_day) { return std::to_string(FarYear()) + "-" + month_day; }
 
 class Management : public ::testing::Test {
  protected:

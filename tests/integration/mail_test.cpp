@@ -17,9 +17,6 @@
 #include "common/uuid.hpp"
 #include "support/loopback.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 namespace tabel::notification {
 namespace {
 
@@ -66,20 +63,8 @@ TEST(Mail, TheSmtpServerReceivesTheMessageAsComposed) {
   EXPECT_THAT(received, HasSubstr("multipart/alternative"));
 }
 
-// A loopback port nobody listens on: bound once by the kernel's choice, then
-// closed.
-uint16_t ClosedPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address = testing::LoopbackAddress(0);
-  socklen_t length = sizeof address;
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 TEST(Mail, AServerThatIsNotThereIsUnavailableSoon) {
-  const uint16_t port = ClosedPort();
+  const uint16_t port = testing::ClosedPort();
   const auto started = std::chrono::steady_clock::now();
   std::optional<ErrorKind> failure;
   try {

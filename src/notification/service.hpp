@@ -1,0 +1,129 @@
+#pragma once
+// Notifications, without HTTP: who is told of an event (the recipient rules
+// of notification_rules), what (the Russian templates), exactly once per
+// event and person; the mail of each notification, sent once; the daily
+// reminders; each person's in-app feed with read marks and his choice of
+// which events reach his mailbox.
+//
+// Recipients (the rule that must never break: a decision on a request is
+// told to its employee only, never to his department):
+//   employee  the request's employee;
+//   approver  the approver of the step now due and his active deputies, or,
+//             for a step no manager decides (hr), everyone who approves for
+//             the whole company; never the request's own employee;
+//   deputy    the deputy a delegation names;
+//   managers  the head of every department;
+//   author    the author of a resignation letter.
+//
+// Exactly once: a notification is a row keyed by (event id, recipient), so
+// a redelivered event adds nothing; its mail is an outbox message written in
+// the same transaction, and the mail consumer records the send before the
+// queue's ack and skips a mail recorded as sent. A mail is sent twice only
+// when the process dies between the server's acceptance and that record;
+// its Message-ID is the same both times.
+//
+// Thread-safety: safe from any thread; blocks on the database and the mail
+// server. Errors: tabel::Error.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "calendar/production_calendar.hpp"
+#include "common/actor.hpp"
+#include "common/clock.hpp"
+#include "http/query_fields.hpp"
+#include "infra/bus/message.hpp"
+#include "infra/metrics/metrics.hpp"
+#include "notification/mail.hpp"
+#include "notification/model.hpp"
+#include "notification/repository.hpp"
+#include "notification/templates.hpp"
+
+namespace tabel::notification {
+
+// An approved absence is announced this many days before it starts.
+inline constexpr int kAbsenceNoticeDays = 3;
+// Heads of departments are told of the month's closing this many working
+// days before its last working day.
+inline constexpr int kMonthClosingWorkingDays = 3;
+
+struct NotificationOptions {
+  std::string organization;  // in every mail's footer
+  // Where people open Tabel ("https://tabel.bank.example"): links in mails.
+  std::string public_url = "http://127.0.0.1:8080";
+  Address from{.email = "tabel@localhost", .name = "Табель"};
+  // Signs unsubscribe links; must be the same on every replica.
+  std::string link_secret;
+  // A request pending this many days is reminded to its approver daily.
+  int pending_reminder_days = 3;
+  // The local hour of the daily reminders.
+  int reminder_hour = 9;
+};
+
+class NotificationService {
+ public:
+  NotificationService(NotificationRepository& repository, const Templates& templates,
+                      const calendar::ProductionCalendar& calendar, Mailer& mailer, Clock clock,
+                      metrics::Registry& registry, NotificationOptions options);
+
+  // The topics of kEventsQueue.
+  static std::vector<std::string> EventTopics();
+
+  // The consumer of kEventsQueue: the notifications of one event, written
+  // once whatever the redeliveries. Returns everyone the event is for.
+  // Throws bus::PermanentFailure for a malformed event.
+  std::vector<int64_t> OnEvent(const bus::Delivery& delivery);
+  // The consumer of kMailQueue: sends one notification's mail unless it was
+  // sent; a refusal by the server is recorded as failed, not retried.
+  // Throws Error::Unavailable when the server cannot take it now (retried).
+  void OnMail(const bus::Delivery& delivery);
+  // Puts today's daily reminders into the outbox, due at the reminder hour
+  // (at once when it has passed), unless they are there; each run puts the
+  // next day's. Called at start-up by every process; idempotent.
+  void ScheduleDaily();
+
+  // The caller's feed, newest first (after `page.after` = older than that
+  // id), and his unread count. Empty for an account without an employee.
+  struct Feed {
+    http::Page<Notification> page;
+    int64_t unread = 0;
+  };
+  Feed FeedOf(const Actor& actor, const http::PageRequest& page, bool unread_only);
+  // Marks one of the caller's notifications read (NotFound for another's).
+  void MarkRead(const Actor& actor, int64_t id);
+  // Marks all of the caller's notifications read; returns how many were not.
+  int64_t MarkAllRead(const Actor& actor);
+
+  // The events whose mail the caller may turn off, with his choice.
+  std::vector<Preference> Preferences(const Actor& actor);
+  // Validation error naming each event that is not optional.
+  std::vector<Preference> SetPreferences(const Actor& actor, const std::vector<Preference>& changes);
+  // Turns off the mail of the event an unsubscribe link names; returns the
+  // event. Validation error naming `token` for a link that is not one.
+  std::string Unsubscribe(const std::string& token);
+  // The unsubscribe link of `employee` for `event`.
+  std::string UnsubscribeUrl(int64_t employee, const std::string& event) const;
+
+ private:
+  struct Told;
+  std::vector<int64_t> Notify(const std::string& event_id, const std::string& event,
+                              std::optional<int64_t> request_id, const Told& told);
+  std::vector<int64_t> OnRequestEvent(const bus::Delivery& delivery, const nlohmann::json& payload);
+  std::vector<int64_t> Daily(Date date);
+  int64_t EmployeeOf(const Actor& actor) const;
+  std::chrono::system_clock::time_point DailyAt(Date date) const;
+
+  NotificationRepository& repository_;
+  const Templates& templates_;
+  const calendar::ProductionCalendar& calendar_;
+  Mailer& mailer_;
+  Clock clock_;
+  NotificationOptions options_;
+  metrics::CounterFamily& mails_total_;  // tabel_emails_total{outcome}
+};
+
+}  // namespace tabel::notification

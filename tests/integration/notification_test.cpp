@@ -1,0 +1,204 @@
+// Exactly once, against the real database and the SMTP sink scripts/test
+// starts (TABEL_TEST_SMTP_URL, a Maildir at TABEL_TEST_SMTP_MAILBOX): an
+// event delivered twice tells each person once and queues one mail; a mail
+// delivered twice is sent once; a mail server that is away leaves the mail
+// pending for a retry, not lost; a malformed event is refused for good.
+// The demo company: Morozova (5) is in IT-DEV, employee (4) too.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/permissions.hpp"
+#include "calendar/production_calendar.hpp"
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "infra/db/transaction.hpp"
+#include "infra/metrics/metrics.hpp"
+#include "management/seed.hpp"
+#include "notification/repository.hpp"
+#include "notification/service.hpp"
+#include "support/loopback.hpp"
+#include "support/test_database.hpp"
+#include "users/seed.hpp"
+
+namespace tabel::notification {
+namespace {
+
+using nlohmann::json;
+using testing::TestDatabase;
+
+constexpr int64_t kEmployee = 4;
+constexpr int64_t kMorozova = 5;
+
+class NotificationDelivery : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    users::EnsureDemoCompany(*database_, clock_.AsClock());
+    const char* url = std::getenv("TABEL_TEST_SMTP_URL");
+    const char* mailbox = std::getenv("TABEL_TEST_SMTP_MAILBOX");
+    ASSERT_TRUE(url != nullptr && mailbox != nullptr)
+        << "run through scripts/test, which starts the SMTP sink";
+    smtp_ = std::make_unique<SmtpMailer>(SmtpOptions{.url = url});
+    mailbox_ = mailbox;
+    // Message-IDs unique to this test's database: notification ids repeat.
+    domain_ = "t" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".test";
+  }
+
+  // One service per registry: each registers its metrics.
+  NotificationService Service(Mailer& mailer, metrics::Registry* registry = nullptr) {
+    return NotificationService(repository_, templates_, calendar_, mailer, clock_.AsClock(),
+                               registry != nullptr ? *registry : registry_,
+                               {.organization = "Банк",
+                                .from = {.email = "tabel@" + domain_, .name = "Табель"},
+                                .link_secret = "secret"});
+  }
+
+  bus::Delivery Event(const std::string& topic, const json& payload, const std::string& message_id) {
+    return {.task_id = "t-" + message_id,
+            .message_id = message_id,
+            .queue = kEventsQueue,
+            .topic = topic,
+            .payload = payload.dump()};
+  }
+
+  static bus::Delivery Mail(int64_t id) {
+    return {.task_id = "m",
+            .message_id = "mail:" + std::to_string(id),
+            .queue = kMailQueue,
+            .topic = kMailTopic,
+            .payload = json{{"notification_id", id}}.dump()};
+  }
+
+  long long Count(const std::string& sql) {
+    return db::WithSession(*database_, [&](soci::session& session) {
+      long long count = -1;
+      session << sql, soci::into(count);
+      return count;
+    });
+  }
+
+  std::string Text(const std::string& sql) {
+    return db::WithSession(*database_, [&](soci::session& session) {
+      std::string text;
+      session << sql, soci::into(text);
+      return text;
+    });
+  }
+
+  // How many received messages carry `message_id`.
+  int Received(const std::string& message_id) {
+    int count = 0;
+    if (!std::filesystem::exists(mailbox_ / "new")) return 0;
+    for (const auto& entry : std::filesystem::directory_iterator(mailbox_ / "new")) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      if (text.find("Message-ID: <" + message_id + ">") != std::string::npos) ++count;
+    }
+    return count;
+  }
+
+  json Delegation() const {
+    return {{"delegation_id", 1},
+            {"manager_employee_id", 2},
+            {"deputy_employee_id", kMorozova},
+            {"starts_on", "2026-12-01"},
+            {"ends_on", "2026-12-14"}};
+  }
+
+  TestDatabase test_database_;
+  std::unique_ptr<db::Database> database_ = test_database_.MakeMigrated(4);
+  ManualClock clock_;
+  metrics::Registry registry_;
+  NotificationRepository repository_{*database_, clock_.AsClock()};
+  const Templates templates_ = Templates::Load();
+  const calendar::ProductionCalendar calendar_ = calendar::ProductionCalendar::Embedded();
+  std::unique_ptr<SmtpMailer> smtp_;
+  std::filesystem::path mailbox_;
+  std::string domain_;
+};
+
+TEST_F(NotificationDelivery, AnEventDeliveredTwiceTellsOnceAndMailsOnce) {
+  NotificationService service = Service(*smtp_);
+  const bus::Delivery event = Event("delegation.created", Delegation(), "event-1");
+  EXPECT_EQ(service.OnEvent(event), std::vector<int64_t>{kMorozova});
+  service.OnEvent(event);  // redelivered
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE topic = 'notification.mail'"), 1);
+  const long long id = Count("SELECT id FROM notifications");
+  EXPECT_EQ(Text("SELECT id FROM outbox WHERE topic = 'notification.mail'"), "mail:" + std::to_string(id));
+  EXPECT_EQ(Text("SELECT mail_status FROM notifications"), "pending");
+
+  service.OnMail(Mail(id));
+  service.OnMail(Mail(id));  // redelivered after the send was recorded
+  EXPECT_EQ(Received(std::to_string(id) + "@" + domain_), 1);
+  EXPECT_EQ(Text("SELECT mail_status FROM notifications"), "sent");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE mail_sent_at IS NOT NULL"), 1);
+  EXPECT_THAT(registry_.Render(), ::testing::HasSubstr("tabel_emails_total{outcome=\"sent\"} 1"));
+}
+
+TEST_F(NotificationDelivery, AMailServerThatIsAwayLeavesTheMailPendingForARetry) {
+  SmtpMailer away({.url = "smtp://127.0.0.1:" + std::to_string(testing::ClosedPort()),
+                   .connect_timeout = std::chrono::milliseconds(500)});
+  NotificationService failing = Service(away);
+  failing.OnEvent(Event("delegation.created", Delegation(), "event-2"));
+  const long long id = Count("SELECT id FROM notifications");
+  const Error error = [&] {
+    try {
+      failing.OnMail(Mail(id));
+    } catch (const Error& e) {
+      return e;
+    }
+    return Error::Internal("no error");
+  }();
+  EXPECT_EQ(error.kind(), ErrorKind::kUnavailable);
+  EXPECT_EQ(Text("SELECT mail_status FROM notifications"), "pending");
+  EXPECT_THAT(registry_.Render(), ::testing::HasSubstr("tabel_emails_total{outcome=\"retried\"} 1"));
+
+  // The retry, once the server is back.
+  metrics::Registry restarted;
+  NotificationService service = Service(*smtp_, &restarted);
+  service.OnMail(Mail(id));
+  EXPECT_EQ(Received(std::to_string(id) + "@" + domain_), 1);
+  EXPECT_EQ(Text("SELECT mail_status FROM notifications"), "sent");
+}
+
+TEST_F(NotificationDelivery, AMailThePersonTurnedOffIsNotQueuedButTheFeedHasIt) {
+  repository_.SetPreference(kMorozova, "delegation.created", false);
+  NotificationService service = Service(*smtp_);
+  service.OnEvent(Event("delegation.created", Delegation(), "event-3"));
+  EXPECT_EQ(Text("SELECT mail_status FROM notifications"), "none");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE topic = 'notification.mail'"), 0);
+  // A mail nobody may turn off goes whatever the preferences.
+  repository_.SetPreference(kEmployee, "resignation_letter.needs_corrections", false);
+  service.OnEvent(Event("resignation_letter.needs_corrections",
+                        {{"letter_id", 3},
+                         {"author_employee_id", kEmployee},
+                         {"received_on", "2026-11-27"},
+                         {"problems", {"Нет подписи"}}},
+                        "event-4"));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE topic = 'notification.mail'"), 1);
+}
+
+TEST_F(NotificationDelivery, AMalformedEventIsRefusedForGood) {
+  NotificationService service = Service(*smtp_);
+  EXPECT_THROW(service.OnEvent(Event("delegation.created", "not an object", "e5")), bus::PermanentFailure);
+  EXPECT_THROW(service.OnEvent(Event("delegation.created", {{"deputy_employee_id", "five"}}, "e6")),
+               bus::PermanentFailure);
+  EXPECT_THROW(service.OnEvent(Event("request.approved", {{"request_id", 999}}, "e7")),
+               bus::PermanentFailure);
+  EXPECT_THROW(service.OnEvent(Event("notification.daily", {{"date", "yesterday"}}, "e8")),
+               bus::PermanentFailure);
+  bus::Delivery broken = Mail(1);
+  broken.payload = "{";
+  EXPECT_THROW(service.OnMail(broken), bus::PermanentFailure);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications"), 0);
+}
+
+}  // namespace
+}  // namespace tabel::notification
