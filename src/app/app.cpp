@@ -71,7 +71,7 @@ constexpr std::chrono::seconds kStartupDatabaseWait{30};
 constexpr std::chrono::milliseconds kProbeTimeout{2000};
 // The daily reminders of a whole company take a while; a mail is retried
 // for hours (backoff up to ten minutes) while the mail server is away.
-constexpr std::chrono::seconds kNotificationLease{600};
+constexpr std::chrono::seconds kDailyLease{600};
 constexpr int kMailAttempts = 30;
 constexpr std::chrono::milliseconds kMailMaxBackoff{600000};
 
@@ -290,10 +290,13 @@ struct App::Runtime {
       malloc_trim(0);
     });
     // People are told of events in the feed and by mail, one mail per message.
-    topology.Declare({.name = notification::kEventsQueue,
-                      .topics = notification::NotificationService::EventTopics(),
-                      .lease = kNotificationLease});
+    topology.Declare(
+        {.name = notification::kEventsQueue, .topics = notification::NotificationService::EventTopics()});
     worker.Subscribe(notification::kEventsQueue,
+                     [this](const bus::Delivery& delivery) { notifications.OnEvent(delivery); });
+    topology.Declare(
+        {.name = notification::kDailyQueue, .topics = {notification::kDailyTopic}, .lease = kDailyLease});
+    worker.Subscribe(notification::kDailyQueue,
                      [this](const bus::Delivery& delivery) { notifications.OnEvent(delivery); });
     topology.Declare({.name = notification::kMailQueue,
                       .topics = {notification::kMailTopic},

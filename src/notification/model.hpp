@@ -10,8 +10,10 @@
 namespace tabel::notification {
 
 // The queue of the events people are told of (every topic of a recipient
-// rule, and the daily reminders' tick).
+// rule).
 inline constexpr const char* kEventsQueue = "notification.events";
+// The queue of the daily reminders (a run over the whole company: a long lease).
+inline constexpr const char* kDailyQueue = "notification.daily";
 // One message per mail to send: {"notification_id": N}, id "mail:<N>".
 inline constexpr const char* kMailQueue = "notification.mail";
 inline constexpr const char* kMailTopic = "notification.mail";

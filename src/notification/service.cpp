@@ -116,8 +116,8 @@ NotificationService::NotificationService(NotificationRepository& repository, con
 }
 
 std::vector<std::string> NotificationService::EventTopics() {
-  return {"request.submitted", "request.step_approved", "request.approved",      "request.rejected",
-          "request.cancelled", kDelegationCreated,      kLetterNeedsCorrections, kDailyTopic};
+  return {"request.submitted", "request.step_approved", "request.approved",     "request.rejected",
+          "request.cancelled", kDelegationCreated,      kLetterNeedsCorrections};
 }
 
 std::vector<int64_t> NotificationService::OnEvent(const bus::Delivery& delivery) {

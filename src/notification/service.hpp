@@ -73,7 +73,8 @@ class NotificationService {
   // The topics of kEventsQueue.
   static std::vector<std::string> EventTopics();
 
-  // The consumer of kEventsQueue: the notifications of one event, written
+  // The consumer of kEventsQueue and kDailyQueue: the notifications of one
+  // event (or of one day's reminders), written
   // once whatever the redeliveries. Returns everyone the event is for.
   // Throws bus::PermanentFailure for a malformed event.
   std::vector<int64_t> OnEvent(const bus::Delivery& delivery);
