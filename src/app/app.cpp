@@ -129,7 +129,9 @@ std::vector<ops::ReadinessCheck> ReadinessChecks(const Config& config, db::Datab
     checks.push_back({"broker", [url = config.amqp_url] { bus::PingAmqp(url, kProbeTimeout); }});
   }
   if (!config.redis_url.empty()) {
-    checks.push_back({"cache", [url = config.redis_url] { cache::PingRedis(url, kProbeTimeout); }});
+    // Without its cache the product works on: down, it is reported, not fatal.
+    checks.push_back(
+        {"cache", [url = config.redis_url] { cache::PingRedis(url, kProbeTimeout); }, /*required=*/false});
   }
   return checks;
 }
@@ -228,7 +230,9 @@ struct App::Runtime {
       : database(DatabaseOptionsFrom(config)),
         blocking(BlockingThreads(config), config.max_concurrent_requests * 2),
         ops{registry, blocking, ReadinessChecks(config, database), config.swagger_ui_dir},
-        worker(database, topology, clock, logger, registry, {.consumer_threads = consumer_threads}),
+        worker(database, topology, clock, logger, registry,
+               {.consumer_threads = consumer_threads,
+                .amqp = {.url = config.amqp_url, .prefix = config.amqp_prefix}}),
         accounts(database, clock),
         refresh_tokens(database, clock),
         throttle(database, clock),

@@ -2,12 +2,13 @@
 
 #include <arpa/inet.h>
 #include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-
-#include <charconv>
-#include <cstdlib>
 
 namespace tabel::app {
 namespace {
@@ -83,7 +84,18 @@ const std::vector<Setting>& Settings() {
            "sqlite://<path> (default sqlite://var/tabel.db) or postgresql://user:pass@host:port/db.",
            &Config::database_url, {"sqlite", "postgresql", "postgres"}),
       Text("TABEL_AMQP_URL", "amqp://user:pass@host:port/vhost of RabbitMQ; empty = the in-process queue.",
-           &Config::amqp_url, {"amqp", "amqps"}),
+           &Config::amqp_url, {"amqp"}),
+      {"TABEL_AMQP_PREFIX",
+       "Prefix of the bus's exchange and queues on RabbitMQ (<prefix>.events, <prefix>.<queue>, …): "
+       "1-60 characters of [a-z0-9_.-]; deployments sharing a broker and vhost need different ones.",
+       [](Config& config, const std::string& value) {
+         const bool valid =
+             !value.empty() && value.size() <= 60 && std::all_of(value.begin(), value.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+             });
+         if (!valid) Fail("TABEL_AMQP_PREFIX", "must be 1-60 characters of [a-z0-9_.-]", value);
+         config.amqp_prefix = value;
+       }},
       Text("TABEL_REDIS_URL", "redis://host:port/db of Redis; empty = the in-memory cache.",
            &Config::redis_url, {"redis"}),
       Text("TABEL_SMTP_URL", "smtp://host:port of the mail server; empty = .eml files in TABEL_MAIL_DIR.",

@@ -30,7 +30,9 @@ struct Config {
   std::string http_host = "127.0.0.1";
   uint16_t http_port = 8080;
   std::string database_url = "sqlite://var/tabel.db";
-  std::string amqp_url;   // empty: the in-process queue in the database
+  std::string amqp_url;  // empty: the in-process queue in the database
+  // Prefix of the bus's exchange and queues on the broker (bus::AmqpOptions).
+  std::string amqp_prefix = "tabel";
   std::string redis_url;  // empty: the in-memory cache
   std::string smtp_url;   // empty: mail is written as .eml files into mail_dir
   std::string mail_dir = "var/mail";

@@ -22,6 +22,7 @@ using http::Status;
 struct CheckResult {
   std::string name;
   bool up = false;
+  bool required = true;
   std::string error;
 };
 
@@ -106,7 +107,7 @@ class ReadinessCache {
 Task<std::shared_ptr<const ReadinessCache::Results>> RunChecks(const OpsDependencies* deps) {
   auto results = std::make_shared<ReadinessCache::Results>();
   for (const ReadinessCheck& check : deps->checks) {
-    CheckResult result{check.name, true, {}};
+    CheckResult result{check.name, true, check.required, {}};
     try {
       auto probe = deps->blocking.Run(check.probe);
       co_await std::move(probe);
@@ -136,9 +137,12 @@ void RegisterRoutes(http::Router& router, const OpsDependencies& deps) {
       public_route);
 
   auto readiness = std::make_shared<ReadinessCache>();
+  metrics::GaugeFamily& up = deps.metrics.AddGauge(
+      "tabel_dependency_up", "Whether a dependency answered its last readiness check (1) or not (0).",
+      {"dependency"});
   router.Add(
       http::Verb::get, "/readyz",
-      [&deps, readiness](Request request) -> Task<Response> {
+      [&deps, readiness, &up](Request request) -> Task<Response> {
         std::shared_ptr<const ReadinessCache::Results> results = readiness->Fresh();
         if (!results) {
           if (readiness->BeginRefresh()) {
@@ -161,13 +165,16 @@ void RegisterRoutes(http::Router& router, const OpsDependencies& deps) {
           }
         }
         nlohmann::json details = nlohmann::json::object();
-        bool ready = true;
+        bool ready = true, degraded = false;
         for (const CheckResult& result : *results) {
-          ready = ready && result.up;
+          ready = ready && (result.up || !result.required);
+          degraded = degraded || !result.up;
+          up.WithLabels({result.name}).Set(result.up ? 1 : 0);
           details[result.name] = result.up ? nlohmann::json{{"status", "up"}}
                                            : nlohmann::json{{"status", "down"}, {"error", result.error}};
         }
-        if (ready) co_return Response::Json({{"status", "ready"}, {"checks", details}});
+        if (ready)
+          co_return Response::Json({{"status", degraded ? "degraded" : "ready"}, {"checks", details}});
         nlohmann::json problem = {{"type", "/problems/not-ready"},
                                   {"title", "Service Unavailable"},
                                   {"status", 503},

@@ -21,10 +21,13 @@ namespace tabel::ops {
 
 // One dependency /readyz checks. `probe` blocks (it runs on the blocking
 // pool) and throws when the dependency is unreachable; the exception text is
-// reported in the readiness details.
+// reported in the readiness details. A dependency that is not `required`
+// (the cache: the product works on without it) being down leaves the
+// process ready, "degraded".
 struct ReadinessCheck {
   std::string name;
   std::function<void()> probe;
+  bool required = true;
 };
 
 struct OpsDependencies {

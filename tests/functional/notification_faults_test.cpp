@@ -53,8 +53,10 @@ class PostgresOnlyNotificationFaults : public ::testing::Test {
     mailbox_ = mailbox;
     domain_ =
         "faults" + std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) + ".test";
+    // The embedded queue, whose tasks a killed worker leaves in the database.
     env_ = {{"TABEL_SMTP_URL", "smtp://127.0.0.1:" + std::to_string(proxy_->port())},
-            {"TABEL_MAIL_FROM", "tabel@" + domain_}};
+            {"TABEL_MAIL_FROM", "tabel@" + domain_},
+            {"TABEL_AMQP_URL", ""}};
     std::map<std::string, std::string> api = env_;
     api["TABEL_WORKER_THREADS"] = "0";  // the API process only relays
     server_ = std::make_unique<DemoServer>(api);

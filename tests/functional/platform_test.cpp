@@ -406,10 +406,15 @@ TEST(Process, ReadyzChecksTheBrokerAndCacheWhenConfigured) {
   auto bad_env = BaseEnv(other);
   bad_env["TABEL_REDIS_URL"] = "redis://127.0.0.1:" + std::to_string(closed_cache.port()) + "/0";
   TabelProcess degraded({"serve"}, bad_env);
+  // Without its cache the product works on: ready, degraded, and said so.
   const HttpResponse down = Get(degraded.port(), "/readyz");
-  ExpectProblem(down, 503, "/problems/not-ready");
+  ASSERT_EQ(down.status, 200) << down.body;
+  EXPECT_EQ(json::parse(down.body)["status"], "degraded");
   EXPECT_EQ(json::parse(down.body)["checks"]["cache"]["status"], "down");
   EXPECT_EQ(json::parse(down.body)["checks"]["database"]["status"], "up");
+  const std::string metrics = Get(degraded.port(), "/metrics").body;
+  EXPECT_NE(metrics.find("tabel_dependency_up{dependency=\"cache\"} 0"), std::string::npos);
+  EXPECT_NE(metrics.find("tabel_dependency_up{dependency=\"database\"} 1"), std::string::npos);
 }
 
 // PostgreSQL goes away behind a proxy and comes back: the service answers

@@ -48,7 +48,8 @@ class Queues : public ::testing::Test {
     return false;
   }
 
-  DemoServer server_;
+  // The embedded queue: its dead letters are the ones these endpoints show.
+  DemoServer server_{{{"TABEL_AMQP_URL", ""}}};
 };
 
 TEST_F(Queues, APoisonMessageIsADeadLetterUntilReplayed) {

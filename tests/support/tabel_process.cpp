@@ -5,10 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <string_view>
 
 namespace tabel::testing {
 namespace {
@@ -70,6 +73,26 @@ TabelProcess::TabelProcess(std::vector<std::string> args, std::map<std::string, 
                            std::chrono::milliseconds startup) {
   env.emplace("TABEL_HTTP_PORT", "0");
   env.emplace("TABEL_HTTP_HOST", "127.0.0.1");
+  // The RabbitMQ pass (TABEL_TEST_TRANSPORT=amqp, which CTest sets for the
+  // functional suite's PostgreSQL run): every tabel uses the broker
+  // scripts/test started, unless the test chose a broker itself.
+  if (const char* transport = std::getenv("TABEL_TEST_TRANSPORT");
+      transport != nullptr && std::string_view(transport) == "amqp") {
+    const char* url = std::getenv("TABEL_TEST_AMQP_URL");
+    if (url == nullptr || *url == '\0') {
+      throw std::runtime_error("TABEL_TEST_TRANSPORT=amqp needs TABEL_TEST_AMQP_URL (scripts/test sets it)");
+    }
+    env.emplace("TABEL_AMQP_URL", url);
+  }
+  // Queues of each database's own on the broker: processes of one test
+  // share them, those of different tests never do.
+  if (env.count("TABEL_AMQP_URL") != 0) {
+    const auto database = env.find("TABEL_DATABASE_URL");
+    const size_t hash = std::hash<std::string>{}(database == env.end() ? std::string() : database->second);
+    char prefix[32];
+    std::snprintf(prefix, sizeof prefix, "test-%016zx", hash);
+    env.emplace("TABEL_AMQP_PREFIX", prefix);
+  }
   Pipe out;
   pid_ = Spawn(args, env, out);
   reader_ = std::thread([this, fd = out.read] { ReadOutput(fd); });

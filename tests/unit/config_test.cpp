@@ -67,6 +67,11 @@ TEST(Config, BadValuesNameTheVariable) {
   EXPECT_NE(ErrorOf({{"TABEL_HTTP_PORT", "70000"}}).find("TABEL_HTTP_PORT"), std::string::npos);
   EXPECT_NE(ErrorOf({{"TABEL_DATABASE_URL", "mysql://x"}}).find("TABEL_DATABASE_URL"), std::string::npos);
   EXPECT_NE(ErrorOf({{"TABEL_AMQP_URL", "http://x"}}).find("TABEL_AMQP_URL"), std::string::npos);
+  EXPECT_NE(ErrorOf({{"TABEL_AMQP_URL", "amqps://x"}}).find("TABEL_AMQP_URL"), std::string::npos);
+  EXPECT_NE(ErrorOf({{"TABEL_AMQP_PREFIX", "Tabel"}}).find("TABEL_AMQP_PREFIX"), std::string::npos);
+  EXPECT_NE(ErrorOf({{"TABEL_AMQP_PREFIX", ""}}).find("TABEL_AMQP_PREFIX"), std::string::npos);
+  EXPECT_EQ(LoadConfig(Env({})).amqp_prefix, "tabel");
+  EXPECT_EQ(LoadConfig(Env({{"TABEL_AMQP_PREFIX", "hr-prod"}})).amqp_prefix, "hr-prod");
   EXPECT_NE(ErrorOf({{"TABEL_LOG_LEVEL", "loud"}}).find("TABEL_LOG_LEVEL"), std::string::npos);
   EXPECT_NE(ErrorOf({{"TABEL_DATABASE_URL", ""}}).find("TABEL_DATABASE_URL"), std::string::npos);
   EXPECT_NE(ErrorOf({{"TABEL_IO_THREADS", "0"}}).find("TABEL_IO_THREADS"), std::string::npos);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <future>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -12,6 +13,7 @@
 
 #include "common/error.hpp"
 #include "common/uuid.hpp"
+#include "infra/bus/amqp_relay.hpp"
 #include "infra/bus/processed_messages.hpp"
 
 namespace tabel::bus {
@@ -25,6 +27,10 @@ constexpr std::array<std::string_view, 3> kOutcomes = {"done", "retry", "dead"};
 
 // A scrape waits at most this long for a database session.
 constexpr milliseconds kStatsAcquireTimeout{250};
+// A RabbitMQ consumer thread looks at Stop() at least this often, and
+// services its connection this often (or four times per heartbeat) while a
+// consumer runs.
+constexpr milliseconds kAmqpWakeInterval{1000};
 
 std::string DefaultWorkerId() {
   char host[256] = {};
@@ -140,11 +146,16 @@ struct Worker::MetricsState {
 
 Worker::Worker(db::Database& database, const Topology& topology, const Clock& clock, log::Logger& logger,
                metrics::Registry& registry, const WorkerOptions& options)
-    : Worker(database, topology, clock, logger, registry, options,
-             std::make_unique<EmbeddedRelay>(database, topology, clock, logger, options.relay_batch)) {}
+    : Worker(database, topology, clock, logger, registry, options, nullptr, /*own_relay=*/true) {}
 
 Worker::Worker(db::Database& database, const Topology& topology, Clock clock, log::Logger& logger,
                metrics::Registry& registry, WorkerOptions options, std::unique_ptr<Relay> relay)
+    : Worker(database, topology, std::move(clock), logger, registry, std::move(options), std::move(relay),
+             /*own_relay=*/false) {}
+
+Worker::Worker(db::Database& database, const Topology& topology, Clock clock, log::Logger& logger,
+               metrics::Registry& registry, WorkerOptions options, std::unique_ptr<Relay> relay,
+               bool own_relay)
     : database_(database),
       topology_(topology),
       clock_(std::move(clock)),
@@ -158,6 +169,28 @@ Worker::Worker(db::Database& database, const Topology& topology, Clock clock, lo
       processed_total_(registry.AddCounter("tabel_tasks_processed_total",
                                            "Deliveries of queued tasks by outcome (done, retry, dead).",
                                            {"queue", "outcome"})) {
+  if (amqp()) {
+    ValidateAmqpOptions(options_.amqp);
+    confirm_failures_ = &registry.AddCounter(
+        "tabel_amqp_confirm_failures_total",
+        "Publishes to RabbitMQ the broker did not confirm (nack, timeout, lost connection).", {"role"});
+    reconnects_ =
+        &registry.AddCounter("tabel_amqp_reconnects_total",
+                             "RabbitMQ connections opened after one was lost or refused.", {"role"});
+    for (std::string_view role : {"relay", "consumer"}) {
+      confirm_failures_->WithLabels({role});
+      reconnects_->WithLabels({role});
+    }
+  }
+  if (!relay_ && own_relay) {
+    if (amqp()) {
+      relay_ = std::make_unique<AmqpRelay>(database_, topology_, clock_, logger_, options_.amqp,
+                                           options_.relay_batch, &confirm_failures_->WithLabels({"relay"}),
+                                           &reconnects_->WithLabels({"relay"}));
+    } else {
+      relay_ = std::make_unique<EmbeddedRelay>(database_, topology_, clock_, logger_, options_.relay_batch);
+    }
+  }
   if (!relay_) throw std::invalid_argument("the bus worker needs a relay");
   if (options_.poll_interval.count() <= 0) {
     throw std::invalid_argument("the bus worker poll interval must be positive");
@@ -219,6 +252,7 @@ void Worker::Start() {
   }
   logger_.Info("bus_worker_started",
                {{"worker_id", worker_id_},
+                {"transport", amqp() ? "rabbitmq" : "embedded"},
                 {"queues", subscriptions_.size()},
                 {"consumer_threads", subscriptions_.empty() ? 0 : options_.consumer_threads}});
 }
@@ -245,6 +279,7 @@ void Worker::Wake() {
 
 bool Worker::RunOnce() {
   if (!threads_.empty()) throw std::logic_error("bus: RunOnce while the worker threads run");
+  if (amqp()) throw std::logic_error("bus: RunOnce is for the embedded queue, not RabbitMQ");
   relay_->RelayBatch();
   return ProcessOne();
 }
@@ -258,6 +293,12 @@ bool Worker::Sleep(milliseconds timeout, uint64_t& seen) {
   std::unique_lock lock(mutex_);
   wake_.wait_for(lock, timeout, [&] { return stopping_ || wake_sequence_ != seen; });
   seen = wake_sequence_;
+  return !stopping_;
+}
+
+bool Worker::Pause(milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, timeout, [&] { return stopping_; });
   return !stopping_;
 }
 
@@ -307,6 +348,10 @@ size_t Worker::Housekeep() {
 }
 
 void Worker::ConsumerLoop() {
+  if (amqp()) {
+    AmqpConsumerLoop();
+    return;
+  }
   uint64_t seen = 0;
   {
     std::lock_guard lock(mutex_);
@@ -349,21 +394,8 @@ bool Worker::ProcessOne() {
              "the lease of the final attempt expired (the worker died or the consumer outran its lease)");
       return true;
     }
-    Outcome outcome = Outcome::kDone;
-    std::string error;
-    try {
-      subscription.consumer(task->delivery);
-    } catch (const PermanentFailure& failure) {
-      outcome = Outcome::kDead;
-      error = BoundedErrorText(failure.what());
-    } catch (const std::exception& failure) {
-      outcome = task->delivery.attempt >= task->max_attempts ? Outcome::kDead : Outcome::kRetry;
-      error = BoundedErrorText(failure.what());
-    } catch (...) {
-      outcome = task->delivery.attempt >= task->max_attempts ? Outcome::kDead : Outcome::kRetry;
-      error = "unknown exception";
-    }
-    Finish(subscription, *task, outcome, error);
+    const Result result = Run(subscription, task->delivery, task->max_attempts);
+    Finish(subscription, *task, result.outcome, result.error);
     return true;
   }
   return false;
@@ -405,6 +437,25 @@ void Worker::Finish(const Subscription& subscription, const ClaimedTask& task, O
                                          {"attempt", delivery.attempt}});
     return;
   }
+  Report(delivery, task.max_attempts, outcome, error, delay);
+}
+
+Worker::Result Worker::Run(const Subscription& subscription, const Delivery& delivery, int max_attempts) {
+  const Outcome exhausted = delivery.attempt >= max_attempts ? Outcome::kDead : Outcome::kRetry;
+  try {
+    subscription.consumer(delivery);
+    return {};
+  } catch (const PermanentFailure& failure) {
+    return {Outcome::kDead, BoundedErrorText(failure.what())};
+  } catch (const std::exception& failure) {
+    return {exhausted, BoundedErrorText(failure.what())};
+  } catch (...) {
+    return {exhausted, "unknown exception"};
+  }
+}
+
+void Worker::Report(const Delivery& delivery, int max_attempts, Outcome outcome, const std::string& error,
+                    milliseconds delay) {
   Count(delivery.queue, outcome);
   if (outcome == Outcome::kRetry) {
     logger_.Warn("bus_task_retry", {{"queue", delivery.queue},
@@ -412,7 +463,7 @@ void Worker::Finish(const Subscription& subscription, const ClaimedTask& task, O
                                     {"task_id", delivery.task_id},
                                     {"message_id", delivery.message_id},
                                     {"attempt", delivery.attempt},
-                                    {"max_attempts", task.max_attempts},
+                                    {"max_attempts", max_attempts},
                                     {"delay_ms", static_cast<long long>(delay.count())},
                                     {"error", error}});
   } else if (outcome == Outcome::kDead) {
@@ -421,9 +472,119 @@ void Worker::Finish(const Subscription& subscription, const ClaimedTask& task, O
                                     {"task_id", delivery.task_id},
                                     {"message_id", delivery.message_id},
                                     {"attempt", delivery.attempt},
-                                    {"max_attempts", task.max_attempts},
+                                    {"max_attempts", max_attempts},
                                     {"error", error}});
   }
+}
+
+void Worker::AmqpConsumerLoop() {
+  FailureLog failures(logger_, "bus_broker_failed", worker_id_, options_.poll_interval);
+  std::vector<std::string> queues;
+  std::map<std::string, const Subscription*> by_consumer_tag;
+  for (const Subscription& subscription : subscriptions_) {
+    queues.push_back(subscription.spec->name);
+    by_consumer_tag[AmqpNames::WorkQueue(options_.amqp.prefix, subscription.spec->name)] = &subscription;
+  }
+  metrics::Counter& reconnects = reconnects_->WithLabels({"consumer"});
+  std::unique_ptr<AmqpConnection> connection;
+  bool failed_before = false;
+  while (!stopping()) {
+    milliseconds pause{0};
+    try {
+      if (!connection) {
+        auto fresh = std::make_unique<AmqpConnection>(options_.amqp);
+        fresh->DeclareTopology(topology_);
+        fresh->Consume(queues, options_.amqp.prefetch);
+        connection = std::move(fresh);
+        if (failed_before) reconnects.Inc();
+        failed_before = false;
+      }
+      const std::optional<AmqpDelivery> incoming = connection->Next(kAmqpWakeInterval);
+      failures.Succeeded();
+      if (!incoming) continue;
+      const auto found = by_consumer_tag.find(incoming->consumer_tag);
+      if (found == by_consumer_tag.end()) {
+        throw AmqpError("a delivery for an unknown consumer tag '" + incoming->consumer_tag + "'");
+      }
+      ProcessAmqp(*connection, *found->second, *incoming);
+      continue;
+    } catch (const std::exception& error) {
+      connection.reset();
+      failed_before = true;
+      pause = failures.Failed(Describe(error));
+    }
+    if (!Pause(pause)) break;
+  }
+}
+
+void Worker::ProcessAmqp(AmqpConnection& connection, const Subscription& subscription,
+                         const AmqpDelivery& incoming) {
+  const QueueSpec& spec = *subscription.spec;
+  const std::string prefix = options_.amqp.prefix;
+  Delivery delivery{.task_id = NewUuid(),
+                    .message_id = incoming.message_id,
+                    .queue = spec.name,
+                    .topic = incoming.topic,
+                    .payload = incoming.body,
+                    .headers = incoming.headers,
+                    .attempt = incoming.attempt};
+  Result result;
+  if (delivery.attempt > spec.max_attempts) {
+    // Retried under a larger max_attempts than the queue has now.
+    result = {Outcome::kDead, "attempt " + std::to_string(delivery.attempt) + " exceeds max_attempts"};
+  } else {
+    // The consumer runs on a helper thread while this one keeps the
+    // connection alive (heartbeats); the connection stays this thread's.
+    std::future<Result> running = std::async(std::launch::async, [&subscription, &delivery, &spec] {
+      return Run(subscription, delivery, spec.max_attempts);
+    });
+    std::string lost;
+    const milliseconds service_interval = std::min<milliseconds>(
+        kAmqpWakeInterval, std::chrono::duration_cast<milliseconds>(options_.amqp.heartbeat) / 4);
+    while (running.wait_for(service_interval) != std::future_status::ready) {
+      if (!lost.empty()) continue;
+      try {
+        connection.Service();
+      } catch (const AmqpError& error) {
+        lost = error.what();  // the broker requeues the message; wait for the consumer all the same
+      }
+    }
+    result = running.get();
+    if (!lost.empty()) {
+      throw AmqpError("the connection was lost while message " + delivery.message_id + " of " + spec.name +
+                      " ran (the broker delivers it again): " + lost);
+    }
+  }
+
+  milliseconds delay{0};
+  AmqpOutgoing copy{.exchange = "",
+                    .message_id = delivery.message_id,
+                    .topic = delivery.topic,
+                    .body = delivery.payload,
+                    .headers = delivery.headers,
+                    .attempt = delivery.attempt,
+                    .error = result.error,
+                    .mandatory = true};
+  if (result.outcome == Outcome::kRetry) {
+    delay = ComputeBackoff(delivery.attempt, spec.base_backoff, spec.max_backoff, random_());
+    const milliseconds level = ComputeBackoff(delivery.attempt, spec.base_backoff, spec.max_backoff, 0.0);
+    copy.routing_key = AmqpNames::DelayQueue(prefix, spec.name, level);
+    copy.attempt = delivery.attempt + 1;
+    copy.expiration = delay;
+  } else if (result.outcome == Outcome::kDead) {
+    copy.routing_key = AmqpNames::DeadQueue(prefix, spec.name);
+  }
+  if (!copy.routing_key.empty()) {
+    try {
+      connection.Publish(copy);
+      connection.WaitForConfirms(options_.amqp.confirm_timeout);
+    } catch (const AmqpError&) {
+      confirm_failures_->WithLabels({"consumer"}).Inc();
+      throw;  // not acked: the broker delivers the message again
+    }
+  }
+  connection.Ack(incoming.delivery_tag);
+  Report(delivery, spec.max_attempts, result.outcome, result.error, delay);
 }
 
 void Worker::Count(const std::string& queue, Outcome outcome) {

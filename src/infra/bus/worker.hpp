@@ -1,6 +1,8 @@
 #pragma once
-// The embedded bus worker: relays the outbox into the database task queue
-// and runs the subscribed consumers on its own threads.
+// The bus worker: relays the outbox to the transport and runs the subscribed
+// consumers on its own threads. The transport is the embedded database task
+// queue by default, or RabbitMQ when WorkerOptions::amqp.url is set; the
+// consumers and their contract (message.hpp) are the same on both.
 //
 //   bus::Worker worker(database, topology, clock, logger, registry, {.consumer_threads = 2});
 //   worker.Subscribe("mail", [&](const bus::Delivery& d) { ... });
@@ -23,11 +25,36 @@
 // line per kErrorLogInterval per thread, plus one when it recovers) and
 // retried with a growing delay up to kMaxErrorBackoff.
 //
+// With RabbitMQ (amqp_connection.hpp for the names and message format) the
+// relay thread runs an AmqpRelay, and each consumer thread owns one broker
+// connection: it declares the topology, consumes the subscribed queues with
+// manual acks (basic.qos amqp.prefetch per thread) and runs the Consumer on
+// a helper thread while it keeps servicing the connection (heartbeats), so
+// a long consumer does not lose it. Outcome: return = ack; PermanentFailure
+// = a copy to <queue>.dead with tabel-error, then ack; another exception = a
+// copy with tabel-attempt + 1 to the delay queue of its backoff level (dead
+// after max_attempts), then ack. The copy is confirmed by the broker before
+// the original is acked, so a crash between them duplicates, never loses, a
+// message. A message whose consumer dies before the ack (the process or the
+// connection) is redelivered by the broker with the same attempt number (a
+// message that keeps killing the process is not counted towards
+// max_attempts). A lost connection is reopened with the same backoff as a
+// failing poll, and the topology declared again. Wake() only concerns the
+// relay there, and RunOnce is not available.
+//
 // Metrics registered on the given registry (one Worker per registry):
 //   tabel_queue_tasks{queue,status}                 gauge, sampled per scrape
 //   tabel_outbox_unpublished                        gauge, sampled per scrape
 //   tabel_outbox_oldest_unpublished_seconds         gauge, sampled per scrape
 //   tabel_tasks_processed_total{queue,outcome}      counter: done, retry, dead
+// and with RabbitMQ:
+//   tabel_amqp_confirm_failures_total{role}         counter: publishes the broker
+//                                                   did not confirm (relay batches,
+//                                                   consumer retry/dead copies)
+//   tabel_amqp_reconnects_total{role}               counter: connections opened
+//                                                   after one was lost or refused
+// (role = relay or consumer). With RabbitMQ tabel_queue_tasks stays 0: the
+// queues' depths are the broker's (its management plugin or rabbitmqctl).
 // The sampled gauges come from one collector (TaskQueue::Stats) that never
 // throws: on a database error it keeps the previous values.
 //
@@ -47,6 +74,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "infra/bus/amqp_connection.hpp"
 #include "infra/bus/backoff.hpp"
 #include "infra/bus/message.hpp"
 #include "infra/bus/relay.hpp"
@@ -76,6 +104,9 @@ struct WorkerOptions {
   std::chrono::hours retain_done{24 * 7};
   std::chrono::hours retain_processed{24 * 30};
   std::chrono::minutes housekeeping_interval{60};
+  // The RabbitMQ transport when amqp.url is set (validated by the
+  // constructor, std::invalid_argument); empty = the embedded queue.
+  AmqpOptions amqp;
 };
 
 class Worker {
@@ -85,10 +116,11 @@ class Worker {
   // At most one error line per thread in this period while failures repeat.
   static constexpr std::chrono::milliseconds kErrorLogInterval{30000};
 
-  // Uses an EmbeddedRelay. Registers the metric families on `registry`
-  // (std::invalid_argument if they are registered already, e.g. by another
-  // Worker) and a collector for the sampled gauges. Does not touch the
-  // database. Throws std::invalid_argument for bad options.
+  // Uses an EmbeddedRelay, or an AmqpRelay with options.amqp. Registers the
+  // metric families on `registry` (std::invalid_argument if they are
+  // registered already, e.g. by another Worker) and a collector for the
+  // sampled gauges. Touches neither the database nor the broker. Throws
+  // std::invalid_argument for bad options.
   Worker(db::Database& database, const Topology& topology, const Clock& clock, log::Logger& logger,
          metrics::Registry& registry, const WorkerOptions& options = {});
   // As above with another relay (e.g. one publishing to RabbitMQ); the
@@ -118,7 +150,8 @@ class Worker {
   // transaction that wrote to the outbox. Safe from any thread, cheap.
   void Wake();
 
-  // For tests and tools, only while not started (std::logic_error):
+  // For tests and tools, only while not started and on the embedded queue
+  // (std::logic_error):
   // relays one batch, then claims and processes at most one task of the
   // subscribed queues on the calling thread. Returns true if it processed a
   // task. Database errors propagate (tabel::Error); consumer errors do not.
@@ -143,9 +176,26 @@ class Worker {
   };
   struct MetricsState;
   enum class Outcome { kDone, kRetry, kDead };
+  struct Result {
+    Outcome outcome = Outcome::kDone;
+    std::string error;
+  };
 
+  Worker(db::Database& database, const Topology& topology, Clock clock, log::Logger& logger,
+         metrics::Registry& registry, WorkerOptions options, std::unique_ptr<Relay> relay, bool own_relay);
+
+  bool amqp() const { return !options_.amqp.url.empty(); }
   void RelayLoop();
   void ConsumerLoop();
+  void AmqpConsumerLoop();
+  // Runs the consumer of one broker delivery and settles it (copy, ack).
+  void ProcessAmqp(AmqpConnection& connection, const Subscription& subscription,
+                   const AmqpDelivery& incoming);
+  // Runs `consumer` on `delivery` and classifies its end.
+  static Result Run(const Subscription& subscription, const Delivery& delivery, int max_attempts);
+  // Counts and logs a settled delivery.
+  void Report(const Delivery& delivery, int max_attempts, Outcome outcome, const std::string& error,
+              std::chrono::milliseconds delay);
   // Claims and processes at most one task; true if it did.
   bool ProcessOne();
   void Finish(const Subscription& subscription, const ClaimedTask& task, Outcome outcome,
@@ -153,6 +203,8 @@ class Worker {
   // Waits up to `timeout` for Wake() or Stop(); `seen` is the wake sequence
   // this thread has handled. Returns false when stopping.
   bool Sleep(std::chrono::milliseconds timeout, uint64_t& seen);
+  // Waits up to `timeout` for Stop() only; false when stopping.
+  bool Pause(std::chrono::milliseconds timeout);
   bool stopping() const;
   std::string NextLockToken();
   void Count(const std::string& queue, Outcome outcome);
@@ -168,6 +220,9 @@ class Worker {
   TaskQueue queue_;
   UnitRandom random_;
   metrics::CounterFamily& processed_total_;
+  // RabbitMQ only (nullptr otherwise): {role} relay, consumer.
+  metrics::CounterFamily* confirm_failures_ = nullptr;
+  metrics::CounterFamily* reconnects_ = nullptr;
   std::shared_ptr<MetricsState> metrics_state_;  // shared with the registry's collector
 
   std::vector<Subscription> subscriptions_;  // fixed once started
