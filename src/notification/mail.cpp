@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <system_error>
+#include <vector>
 
 #include "common/base64.hpp"
 #include "common/error.hpp"
@@ -184,11 +185,32 @@ std::string ComposeMessage(const MailMessage& message, std::chrono::system_clock
   return out;
 }
 
-SmtpMailer::SmtpMailer(SmtpOptions options) : options_(std::move(options)) { EnsureCurl(); }
+struct SmtpMailer::Idle {
+  std::mutex mutex;
+  std::vector<std::unique_ptr<CURL, CurlDeleter>> handles;  // guarded by mutex
+};
+
+SmtpMailer::SmtpMailer(SmtpOptions options) : options_(std::move(options)), idle_(std::make_unique<Idle>()) {
+  EnsureCurl();
+}
+
+SmtpMailer::~SmtpMailer() = default;
 
 void SmtpMailer::Send(const MailMessage& message) {
   const std::string text = ComposeMessage(message, std::chrono::system_clock::now());
-  const std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  std::unique_ptr<CURL, CurlDeleter> curl;
+  {
+    const std::lock_guard lock(idle_->mutex);
+    if (!idle_->handles.empty()) {
+      curl = std::move(idle_->handles.back());
+      idle_->handles.pop_back();
+    }
+  }
+  if (curl) {
+    curl_easy_reset(curl.get());  // the options go; the open connection stays
+  } else {
+    curl.reset(curl_easy_init());
+  }
   if (!curl) throw Error::Internal("curl_easy_init failed");
   const std::string from = "<" + WithoutControls(message.from.email) + ">";
   std::unique_ptr<curl_slist, SlistDeleter> recipients(
@@ -209,7 +231,11 @@ void SmtpMailer::Send(const MailMessage& message) {
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error.data());
   const CURLcode result = curl_easy_perform(handle);
-  if (result == CURLE_OK) return;
+  if (result == CURLE_OK) {
+    const std::lock_guard lock(idle_->mutex);
+    if (idle_->handles.size() < kMaxIdleConnections) idle_->handles.push_back(std::move(curl));
+    return;
+  }
   long reply = 0;
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply);
   const std::string detail = std::string(curl_easy_strerror(result)) + (error[0] != '\0' ? ": " : "") +

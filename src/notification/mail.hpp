@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -81,13 +82,24 @@ struct SmtpOptions {
   std::chrono::milliseconds timeout{30000};
 };
 
+// Keeps the connections of its last sends open and sends the next mails
+// over them (one SMTP session for many mails); a connection that failed is
+// closed, and one the server closed meanwhile is opened again.
 class SmtpMailer : public Mailer {
  public:
   explicit SmtpMailer(SmtpOptions options);
+  ~SmtpMailer() override;
+  SmtpMailer(const SmtpMailer&) = delete;
+  SmtpMailer& operator=(const SmtpMailer&) = delete;
   void Send(const MailMessage& message) override;
 
+  // The most connections kept open between sends.
+  static constexpr size_t kMaxIdleConnections = 16;
+
  private:
+  struct Idle;  // curl handles with their open connections
   SmtpOptions options_;
+  std::unique_ptr<Idle> idle_;
 };
 
 // Writes each message to <dir>/<message id>.eml (written to a temporary

@@ -197,11 +197,17 @@ TEST_F(DatabaseTest, AWaitingAcquireGetsTheSessionWhenItIsReturned) {
     std::this_thread::sleep_for(milliseconds{100});
     held.reset();
   });
-  Lease lease = database.Acquire();
   int one = 0;
-  lease.session() << "SELECT 1", soci::into(one);
-  EXPECT_EQ(one, 1);
+  std::exception_ptr failure;  // the releaser is joined whatever happens
+  try {
+    Lease lease = database.Acquire();
+    lease.session() << "SELECT 1", soci::into(one);
+  } catch (...) {
+    failure = std::current_exception();
+  }
   releaser.join();
+  if (failure) std::rethrow_exception(failure);
+  EXPECT_EQ(one, 1);
 }
 
 TEST_F(DatabaseTest, UniqueViolationIsConflict) {

@@ -12,10 +12,12 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include "common/error.hpp"
 #include "common/uuid.hpp"
 #include "support/loopback.hpp"
+#include "support/tcp_proxy.hpp"
 
 namespace tabel::notification {
 namespace {
@@ -61,6 +63,30 @@ TEST(Mail, TheSmtpServerReceivesTheMessageAsComposed) {
   EXPECT_THAT(received, HasSubstr("Subject: =?UTF-8?B?0JfQsNGP0LLQutCwINC+0LTQvtCx0YDQtdC90LA=?="));
   EXPECT_THAT(received, HasSubstr("Message-ID: <" + message.message_id + ">"));
   EXPECT_THAT(received, HasSubstr("multipart/alternative"));
+}
+
+// One SMTP session serves many mails; when the server drops it (a proxy in
+// front of the sink cut), the next mail opens a new one.
+TEST(Mail, OpenConnectionsAreReusedAndReopenedWhenTheServerDropsThem) {
+  const char* url = std::getenv("TABEL_TEST_SMTP_URL");
+  const char* mailbox = std::getenv("TABEL_TEST_SMTP_MAILBOX");
+  ASSERT_TRUE(url != nullptr && mailbox != nullptr) << "run through scripts/test, which starts the SMTP sink";
+  const std::string text = url;
+  testing::TcpProxy proxy(static_cast<uint16_t>(std::stoi(text.substr(text.rfind(':') + 1))));
+  proxy.Start();
+  SmtpMailer mailer({.url = "smtp://127.0.0.1:" + std::to_string(proxy.port())});
+  std::vector<std::string> sent;
+  for (int i = 0; i < 5; ++i) {
+    const MailMessage message = Message();
+    mailer.Send(message);
+    sent.push_back(message.message_id);
+  }
+  proxy.Stop();  // closes the kept connection
+  proxy.Start(proxy.port());
+  const MailMessage after = Message();
+  mailer.Send(after);
+  sent.push_back(after.message_id);
+  for (const std::string& id : sent) EXPECT_FALSE(Received(mailbox, id).empty()) << id;
 }
 
 TEST(Mail, AServerThatIsNotThereIsUnavailableSoon) {

@@ -130,8 +130,16 @@ TEST(Migrator, ConcurrentMigratorsApplyEachVersionOnce) {
         failure = std::current_exception();
       }
     });
-    applied_first = Migrator(*first).Apply();
+    // The other thread is joined whatever happens here: a thread left
+    // joinable would abort the whole test binary instead of failing this test.
+    std::exception_ptr failure_first;
+    try {
+      applied_first = Migrator(*first).Apply();
+    } catch (...) {
+      failure_first = std::current_exception();
+    }
     other.join();
+    if (failure_first) std::rethrow_exception(failure_first);
     if (failure) std::rethrow_exception(failure);
     const std::vector<int> embedded = EmbeddedVersions(first->dialect());
     EXPECT_EQ(applied_first + applied_second, static_cast<int>(embedded.size())) << "round " << round;

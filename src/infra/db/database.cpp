@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <climits>
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 #include "common/error.hpp"
@@ -288,9 +290,25 @@ void Database::Configure(soci::session& session) {
   int busy_timeout = 0;
   session << "PRAGMA busy_timeout = " + std::to_string(options_.busy_timeout.count()),
       soci::into(busy_timeout);
+  // Switching a new file to WAL needs a lock SQLite does not always wait
+  // for (two processes opening a new database at once get SQLITE_BUSY at
+  // once): try again until busy_timeout has passed.
+  const auto deadline = std::chrono::steady_clock::now() + options_.busy_timeout;
   std::string journal_mode;
-  session << "PRAGMA journal_mode = WAL", soci::into(journal_mode);
-  if (journal_mode != "wal") throw std::runtime_error("SQLite refused WAL journal mode: " + journal_mode);
+  for (;;) {
+    try {
+      session << "PRAGMA journal_mode = WAL", soci::into(journal_mode);
+      if (journal_mode == "wal") break;
+    } catch (const soci::sqlite3_soci_error& error) {
+      constexpr int kBusy = 5, kLocked = 6;
+      const int code = error.result() & 0xff;
+      if ((code != kBusy && code != kLocked) || std::chrono::steady_clock::now() >= deadline) throw;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw std::runtime_error("SQLite refused WAL journal mode: " + journal_mode);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   session << "PRAGMA foreign_keys = ON";
   session << "PRAGMA synchronous = NORMAL";
   // No memory map of the file: in WAL mode SQLite unmaps the whole map at
