@@ -5,7 +5,7 @@
 #   statements  1: load pg_stat_statements into the private PostgreSQL (optional)
 #   bench_name  the benchmark's name, written into postgresql.conf
 # It sets pid (tabel), port, servers_dir, postgres_pid, postgres_url, version,
-# and defines start_postgres, start_tabel, stop_tabel, login, cpu_ticks, sql,
+# and defines start_postgres, start_tabel, stop_tabel, login, cpu_ticks, cpu_ticks_of_trees, sql,
 # transactions and pick_team.
 # shellcheck shell=bash
 
@@ -146,6 +146,43 @@ with open("/proc/stat") as f:
 idle = cpu[3] + cpu[4]
 total = sum(cpu[:8])
 print(own, pg, total - idle, total)
+EOF
+}
+
+# cpu_ticks_of_trees NAME=PID...: the CPU ticks (1/CLK_TCK s) of each PID
+# and all its descendants, as "NAME=ticks ..." in the order given, then
+# "busy=ticks total=ticks" of the whole machine from /proc/stat.
+# Descendants that ended between two readings are missing from the second.
+cpu_ticks_of_trees() {
+  python3 - "$@" <<'EOF'
+import os, sys
+parent, ticks = {}, {}
+for pid in os.listdir("/proc"):
+    if not pid.isdigit():
+        continue
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError, ValueError):
+        continue
+    parent[int(pid)] = int(fields[1])
+    ticks[int(pid)] = int(fields[11]) + int(fields[12])
+def tree(root):
+    total = 0
+    for pid in ticks:
+        p = pid
+        while p > 1 and p != root:
+            p = parent.get(p, 0)
+        if p == root:
+            total += ticks[pid]
+    return total
+out = []
+for arg in sys.argv[1:]:
+    name, root = arg.split("=")
+    out.append(f"{name}={tree(int(root))}")
+with open("/proc/stat") as f:
+    cpu = [int(x) for x in f.readline().split()[1:]]
+print(" ".join(out), f"busy={sum(cpu[:8]) - cpu[3] - cpu[4]}", f"total={sum(cpu[:8])}")
 EOF
 }
 

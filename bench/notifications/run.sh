@@ -66,14 +66,16 @@ export TABEL_SMTP_URL="$TABEL_TEST_SMTP_URL" TABEL_MAIL_FROM="tabel@bench.test"
 # now_ms: the wall clock in milliseconds.
 now_ms() { echo $((${EPOCHREALTIME/[.,]/} / 1000)); }
 
-# wait_for SQL TARGET: polls the count SQL prints until it reaches TARGET;
-# prints the milliseconds since $t0.
+# wait_for SQL TARGET [INTERVAL]: polls the count SQL prints every INTERVAL
+# seconds (0.05) until it reaches TARGET; prints the milliseconds since $t0.
+# The pipeline polls every 0.5 s: each poll starts a psql, whose CPU the
+# pipeline would lose.
 wait_for() {
   local count
   while :; do
     count="$(sql "$1")"
     ((count >= $2)) && break
-    sleep 0.05
+    sleep "${3:-0.05}"
   done
   echo $(($(now_ms) - t0))
 }
@@ -113,12 +115,20 @@ wait_for "$approved AND mail_status = 'sent'" 1 >/dev/null
 payload="{\"request_id\": $request, \"action\": \"approved\", \"employee_id\": 4, \"status\": \"approved\"}"
 told=()
 sent=()
+cpu=()
+# The processes whose CPU each run takes (each with its children).
+cpu_trees=("tabel=$pid")
+for server in postgres rabbitmq smtp; do
+  cpu_trees+=("$server=$(awk -v name="$server" '$1 == name { print $2 }' "$servers_dir/servers.pids")")
+done
 for run in $(seq "$runs"); do
   received_before="$(find "$mailbox/new" -type f | wc -l)"
+  ticks_before="$(cpu_ticks_of_trees "${cpu_trees[@]}")"
   insert_events request.approved "$payload" "approved$run"
   t0="$(now_ms)"
-  told+=("$(wait_for "$approved" $((run * mails + 1)))")
-  sent+=("$(wait_for "$approved AND mail_status = 'sent'" $((run * mails + 1)))")
+  told+=("$(wait_for "$approved" $((run * mails + 1)) 0.5)")
+  sent+=("$(wait_for "$approved AND mail_status = 'sent'" $((run * mails + 1)) 0.5)")
+  cpu+=("$ticks_before|$(cpu_ticks_of_trees "${cpu_trees[@]}")")
   sleep 1
   received=$(($(find "$mailbox/new" -type f | wc -l) - received_before))
   ((received >= mails)) || { echo "the sink received $received of $mails mails" >&2; exit 1; }
@@ -131,10 +141,17 @@ echo "tabel $version, $(nproc) cores, PostgreSQL + ${TABEL_AMQP_URL:+RabbitMQ + 
   "transport $transport, $mails messages," \
   "$threads consumer threads, $runs runs, $(date -u +%Y-%m-%d)"
 echo
-python3 - "$mails" "$duplicates" "${relay[*]}" "${told[*]}" "${sent[*]}" <<'EOF'
+python3 - "$mails" "$duplicates" "$(getconf CLK_TCK)" "${relay[*]}" "${told[*]}" "${sent[*]}" "${cpu[@]}" <<'EOF'
 import statistics, sys
-mails, received = int(sys.argv[1]), int(sys.argv[2])
-relay, told, sent = ([int(x) for x in a.split()] for a in sys.argv[3:6])
+mails, received, hz = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+relay, told, sent = ([int(x) for x in a.split()] for a in sys.argv[4:7])
+def ticks(text):
+    return {k: int(v) for k, v in (field.split("=") for field in text.split())}
+cpu = []  # per run: {name: ms of CPU per mail}
+for run in sys.argv[7:]:
+    before, after = (ticks(t) for t in run.split("|"))
+    cpu.append({k: (after[k] - before[k]) * 1000 / hz / mails for k in before if k != "total"})
+    cpu[-1]["busy share"] = (after["busy"] - before["busy"]) / (after["total"] - before["total"])
 runs = len(relay)
 print("| | " + " | ".join(f"run {i + 1}" for i in range(runs)) + " | median |")
 print("|---|" + "---|" * (runs + 1))
@@ -145,5 +162,9 @@ row("relay rate", [mails * 1000 / ms for ms in relay], lambda r: f"{r:,.0f} msg/
 row("approvals told (notification rows)", told, lambda ms: f"{ms / 1000:.2f} s")
 row(f"{mails:,} approval mails: outbox → SMTP sink", sent, lambda ms: f"{ms / 1000:.2f} s")
 row("mail rate", [mails * 1000 / ms for ms in sent], lambda r: f"{r:,.0f} mails/s")
+for name, label in [("tabel", "tabel"), ("postgres", "PostgreSQL"), ("rabbitmq", "RabbitMQ"),
+                    ("smtp", "SMTP sink"), ("busy", "the whole machine")]:
+    row(f"CPU per mail: {label}", [c[name] for c in cpu], lambda ms: f"{ms:.2f} ms")
+row("cores busy (of all)", [c["busy share"] for c in cpu], lambda share: f"{share:.0%}")
 print(f"\nThe sink received {received:,} messages in all ({runs * mails + 1:,} mails recorded sent).")
 EOF

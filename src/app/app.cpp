@@ -269,8 +269,8 @@ struct App::Runtime {
         notification_repository(database, clock),
         templates(notification::Templates::Load()),
         mailer(MakeMailer(config)),
-        notifications(notification_repository, templates, production_calendar, *mailer, clock, registry,
-                      NotificationOptionsFrom(config)),
+        notifications(notification_repository, templates, production_calendar, *mailer, *cache, clock,
+                      registry, NotificationOptionsFrom(config)),
         queue_admin(database, worker.tasks(), topology, clock) {
     RegisterProcessMetrics(registry, database);
     // Team calendars are cached until an activity changes.

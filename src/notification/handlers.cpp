@@ -56,6 +56,15 @@ Task<Response> GetFeed(Deps deps, Request request) {
   co_return Response::Json(body);
 }
 
+Task<Response> GetUnread(Deps deps, Request request) {
+  Actor actor = auth::ActorOf(request);
+  http::QueryFields(request).Finish();
+  auto call = [deps, actor = std::move(actor)] { return deps.service->UnreadOf(actor); };
+  auto task = deps.pool->Run(std::move(call));
+  const int64_t unread = co_await std::move(task);
+  co_return Response::Json({{"unread", unread}});
+}
+
 Task<Response> PostRead(Deps deps, Request request) {
   Actor actor = auth::ActorOf(request);
   const int64_t id = http::PathId(request);
@@ -125,6 +134,7 @@ void RegisterRoutes(http::Router& router, NotificationService& service, http::Bl
   const http::RouteOptions write{.max_body_bytes = kPreferencesBodyLimit, .public_route = false};
   const http::RouteOptions link{.max_body_bytes = kReadBodyLimit, .public_route = true};
   router.Add(http::Verb::get, "/api/v1/notifications", http::Bind<GetFeed>(deps), read);
+  router.Add(http::Verb::get, "/api/v1/notifications/unread-count", http::Bind<GetUnread>(deps), read);
   router.Add(http::Verb::post, "/api/v1/notifications/read-all", http::Bind<PostReadAll>(deps), read);
   router.Add(http::Verb::get, "/api/v1/notifications/preferences", http::Bind<GetPreferences>(deps), read);
   router.Add(http::Verb::put, "/api/v1/notifications/preferences", http::Bind<PutPreferences>(deps), write);

@@ -17,7 +17,7 @@ namespace tabel::notification {
 namespace {
 
 constexpr const char* kSelectRules =
-    "SELECT recipient, template, mail FROM notification_rules WHERE event = :event ORDER BY recipient";
+    "SELECT event, recipient, template, mail FROM notification_rules ORDER BY event, recipient";
 constexpr const char* kSelectOptionalEvents =
     "SELECT DISTINCT event FROM notification_rules WHERE mail = 'optional' ORDER BY event";
 constexpr const char* kSelectFacts =
@@ -81,7 +81,10 @@ std::vector<int64_t> SelectIds(soci::session& session, const char* sql, const st
                                const std::string& value) {
   std::vector<int64_t> ids;
   long long id = 0;
-  soci::statement statement = (session.prepare << sql, soci::into(id), soci::use(value, name));
+  soci::statement statement(session);
+  statement.exchange(soci::into(id));
+  statement.exchange(soci::use(value, name));
+  db::PrepareOnce(statement, sql);
   statement.execute(false);
   while (statement.fetch()) ids.push_back(id);
   return ids;
@@ -143,15 +146,19 @@ Date StoredDate(const std::string& text, const char* column) {
 NotificationRepository::NotificationRepository(db::Database& database, Clock clock)
     : database_(database), clock_(clock), outbox_(std::move(clock)) {}
 
-std::vector<Rule> NotificationRepository::Rules(const std::string& event) {
+std::map<std::string, std::vector<Rule>> NotificationRepository::AllRules() {
   return db::WithSession(database_, [&](soci::session& session) {
-    std::vector<Rule> rules;
+    std::map<std::string, std::vector<Rule>> rules;
+    std::string event;
     Rule rule;
-    soci::statement statement =
-        (session.prepare << kSelectRules, soci::into(rule.recipient), soci::into(rule.template_name),
-         soci::into(rule.mail), soci::use(event, "event"));
+    soci::statement statement(session);
+    statement.exchange(soci::into(event));
+    statement.exchange(soci::into(rule.recipient));
+    statement.exchange(soci::into(rule.template_name));
+    statement.exchange(soci::into(rule.mail));
+    db::PrepareOnce(statement, kSelectRules);
     statement.execute(false);
-    while (statement.fetch()) rules.push_back(rule);
+    while (statement.fetch()) rules[event].push_back(rule);
     return rules;
   });
 }
@@ -160,7 +167,9 @@ std::vector<std::string> NotificationRepository::OptionalEvents() {
   return db::WithSession(database_, [&](soci::session& session) {
     std::vector<std::string> events;
     std::string event;
-    soci::statement statement = (session.prepare << kSelectOptionalEvents, soci::into(event));
+    soci::statement statement(session);
+    statement.exchange(soci::into(event));
+    db::PrepareOnce(statement, kSelectOptionalEvents);
     statement.execute(false);
     while (statement.fetch()) events.push_back(event);
     return events;
@@ -200,8 +209,12 @@ std::vector<Person> NotificationRepository::People(const std::vector<int64_t>& i
           db::IdList(slice) + " ORDER BY id";
       Person person;
       long long id = 0;
-      soci::statement statement = (session.prepare << sql, soci::into(id), soci::into(person.full_name),
-                                   soci::into(person.greeting), soci::into(person.email));
+      soci::statement statement(session);
+      statement.exchange(soci::into(id));
+      statement.exchange(soci::into(person.full_name));
+      statement.exchange(soci::into(person.greeting));
+      statement.exchange(soci::into(person.email));
+      db::PrepareOnce(statement, sql);
       statement.execute(false);
       while (statement.fetch()) {
         person.id = id;
@@ -221,9 +234,12 @@ std::vector<int64_t> NotificationRepository::Approvers(std::optional<int64_t> ap
       ids.push_back(*approver);
       long long id = 0;
       const long long manager = *approver;
-      soci::statement statement =
-          (session.prepare << kSelectDeputies, soci::into(id), soci::use(manager, "manager"),
-           soci::use(day, "today"), soci::use(day, "today2"));
+      soci::statement statement(session);
+      statement.exchange(soci::into(id));
+      statement.exchange(soci::use(manager, "manager"));
+      statement.exchange(soci::use(day, "today"));
+      statement.exchange(soci::use(day, "today2"));
+      db::PrepareOnce(statement, kSelectDeputies);
       statement.execute(false);
       while (statement.fetch()) ids.push_back(id);
     } else {
@@ -254,7 +270,10 @@ std::set<int64_t> NotificationRepository::MailTurnedOff(const std::vector<int64_
           "AND employee_id IN " +
           db::IdList(slice);
       long long id = 0;
-      soci::statement statement = (session.prepare << sql, soci::into(id), soci::use(event, "event"));
+      soci::statement statement(session);
+      statement.exchange(soci::into(id));
+      statement.exchange(soci::use(event, "event"));
+      db::PrepareOnce(statement, sql);
       statement.execute(false);
       while (statement.fetch()) off.insert(id);
     });
@@ -372,8 +391,11 @@ std::vector<Preference> NotificationRepository::Preferences(int64_t employee) {
     std::string event;
     int mail = 1;
     const long long id = employee;
-    soci::statement statement =
-        (session.prepare << kSelectTurnedOff, soci::into(event), soci::into(mail), soci::use(id, "employee"));
+    soci::statement statement(session);
+    statement.exchange(soci::into(event));
+    statement.exchange(soci::into(mail));
+    statement.exchange(soci::use(id, "employee"));
+    db::PrepareOnce(statement, kSelectTurnedOff);
     statement.execute(false);
     while (statement.fetch()) {
       for (Preference& preference : preferences) {
@@ -412,16 +434,17 @@ std::optional<MailJob> NotificationRepository::FindMail(int64_t notification_id)
   });
 }
 
+// One statement each, committed by itself (no BEGIN and COMMIT around it).
 void NotificationRepository::MarkMailSent(int64_t notification_id) {
   const std::string at = db::FormatTimestamp(clock_());
-  db::WithWriteTransaction(database_, [&](soci::session& session) {
+  db::WithSession(database_, [&](soci::session& session) {
     const long long id = notification_id;
     session << kMarkMailSent, soci::use(at, "at"), soci::use(id, "id");
   });
 }
 
 void NotificationRepository::MarkMailFailed(int64_t notification_id, const std::string& error) {
-  db::WithWriteTransaction(database_, [&](soci::session& session) {
+  db::WithSession(database_, [&](soci::session& session) {
     const long long id = notification_id;
     session << kMarkMailFailed, soci::use(error, "error"), soci::use(id, "id");
   });

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -73,7 +74,8 @@ class NotificationRepository {
  public:
   NotificationRepository(db::Database& database, Clock clock);
 
-  std::vector<Rule> Rules(const std::string& event);
+  // Every rule of notification_rules, by event.
+  std::map<std::string, std::vector<Rule>> AllRules();
   // The events whose mail a person may turn off, sorted.
   std::vector<std::string> OptionalEvents();
   std::optional<RequestFacts> Facts(int64_t request_id);

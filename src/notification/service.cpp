@@ -101,12 +101,13 @@ struct NotificationService::Told {
 
 NotificationService::NotificationService(NotificationRepository& repository, const Templates& templates,
                                          const calendar::ProductionCalendar& calendar, Mailer& mailer,
-                                         Clock clock, metrics::Registry& registry,
+                                         cache::Cache& cache, Clock clock, metrics::Registry& registry,
                                          NotificationOptions options)
     : repository_(repository),
       templates_(templates),
       calendar_(calendar),
       mailer_(mailer),
+      cache_(cache),
       clock_(std::move(clock)),
       options_(std::move(options)),
       mails_total_(registry.AddCounter(
@@ -182,7 +183,7 @@ std::vector<int64_t> NotificationService::Notify(const std::string& event_id, co
   const std::string stored_values = ValuesJson(values).dump();
   std::vector<int64_t> everyone;
   std::vector<NewNotification> notifications;
-  for (const Rule& rule : repository_.Rules(event)) {
+  for (const Rule& rule : RulesOf(event)) {
     std::vector<int64_t> ids;
     if (rule.recipient == "employee" && told.employee) ids = {*told.employee};
     if (rule.recipient == "deputy" && told.deputy) ids = {*told.deputy};
@@ -213,7 +214,19 @@ std::vector<int64_t> NotificationService::Notify(const std::string& event_id, co
   if (!notifications.empty()) repository_.Insert(event_id, event, request_id, notifications);
   std::sort(everyone.begin(), everyone.end());
   everyone.erase(std::unique(everyone.begin(), everyone.end()), everyone.end());
+  ForgetUnread(everyone);
   return everyone;
+}
+
+std::vector<Rule> NotificationService::RulesOf(const std::string& event) {
+  const auto now = std::chrono::steady_clock::now();
+  const std::lock_guard lock(rules_mutex_);
+  if (rules_read_ == std::chrono::steady_clock::time_point{} || now - rules_read_ >= kRulesRefresh) {
+    rules_ = repository_.AllRules();
+    rules_read_ = now;
+  }
+  const auto found = rules_.find(event);
+  return found == rules_.end() ? std::vector<Rule>{} : found->second;
 }
 
 std::vector<int64_t> NotificationService::Daily(Date date) {
@@ -370,18 +383,55 @@ NotificationService::Feed NotificationService::FeedOf(const Actor& actor, const 
   if (employee == 0) return {};
   Feed feed;
   feed.page = http::PageOf(repository_.Feed(employee, page.after, page.limit + 1, unread_only), page.limit);
-  feed.unread = repository_.UnreadCount(employee);
+  feed.unread = Unread(employee);
   return feed;
+}
+
+int64_t NotificationService::UnreadOf(const Actor& actor) {
+  const int64_t employee = EmployeeOf(actor);
+  return employee == 0 ? 0 : Unread(employee);
+}
+
+namespace {
+
+std::string GenerationKey(int64_t employee) {
+  return "tabel:notifications:generation:" + std::to_string(employee);
+}
+
+}  // namespace
+
+int64_t NotificationService::Unread(int64_t employee) {
+  // The generation first: a count read from the database before a change
+  // that bumps it is stored under the old generation, never read again.
+  const std::string key = "tabel:notifications:unread:" + std::to_string(employee) + ":" +
+                          std::to_string(cache_.Counter(GenerationKey(employee)));
+  if (const std::optional<std::string> cached = cache_.Get(key)) {
+    try {
+      return std::stoll(*cached);
+    } catch (const std::exception&) {  // not ours: count again
+    }
+  }
+  const int64_t count = repository_.UnreadCount(employee);
+  cache_.Set(key, std::to_string(count), kUnreadTtl);
+  return count;
+}
+
+void NotificationService::ForgetUnread(const std::vector<int64_t>& employees) {
+  for (const int64_t employee : employees) cache_.Bump(GenerationKey(employee));
 }
 
 void NotificationService::MarkRead(const Actor& actor, int64_t id) {
   const int64_t employee = EmployeeOf(actor);
   if (employee == 0 || !repository_.MarkRead(employee, id)) throw Error::NotFound("No such notification.");
+  ForgetUnread({employee});
 }
 
 int64_t NotificationService::MarkAllRead(const Actor& actor) {
   const int64_t employee = EmployeeOf(actor);
-  return employee == 0 ? 0 : repository_.MarkAllRead(employee);
+  if (employee == 0) return 0;
+  const int64_t marked = repository_.MarkAllRead(employee);
+  ForgetUnread({employee});
+  return marked;
 }
 
 std::vector<Preference> NotificationService::Preferences(const Actor& actor) {

@@ -22,11 +22,21 @@
 // when the process dies between the server's acceptance and that record;
 // its Message-ID is the same both times.
 //
+// The recipient rules are read from the database at most once per
+// kRulesRefresh (every event needs them): a changed rule takes effect within
+// that time. Each person's unread count (the badge every open page polls)
+// is kept in the cache (Redis when configured) under a generation of his
+// that every new notification and read mark bumps after its commit, so a
+// count is never read stale while the cache works; a bump lost to a cache
+// failure leaves it stale for kUnreadTtl at most.
+//
 // Thread-safety: safe from any thread; blocks on the database and the mail
 // server. Errors: tabel::Error.
 
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -37,6 +47,7 @@
 #include "common/clock.hpp"
 #include "http/query_fields.hpp"
 #include "infra/bus/message.hpp"
+#include "infra/cache/cache.hpp"
 #include "infra/metrics/metrics.hpp"
 #include "notification/mail.hpp"
 #include "notification/model.hpp"
@@ -50,6 +61,10 @@ inline constexpr int kAbsenceNoticeDays = 3;
 // Heads of departments are told of the month's closing this many working
 // days before its last working day.
 inline constexpr int kMonthClosingWorkingDays = 3;
+// How long the recipient rules read from the database are used.
+inline constexpr std::chrono::seconds kRulesRefresh{60};
+// How long a cached unread count lives.
+inline constexpr std::chrono::seconds kUnreadTtl{60};
 
 struct NotificationOptions {
   std::string organization;  // in every mail's footer
@@ -67,8 +82,8 @@ struct NotificationOptions {
 class NotificationService {
  public:
   NotificationService(NotificationRepository& repository, const Templates& templates,
-                      const calendar::ProductionCalendar& calendar, Mailer& mailer, Clock clock,
-                      metrics::Registry& registry, NotificationOptions options);
+                      const calendar::ProductionCalendar& calendar, Mailer& mailer, cache::Cache& cache,
+                      Clock clock, metrics::Registry& registry, NotificationOptions options);
 
   // The topics of kEventsQueue.
   static std::vector<std::string> EventTopics();
@@ -94,6 +109,8 @@ class NotificationService {
     int64_t unread = 0;
   };
   Feed FeedOf(const Actor& actor, const http::PageRequest& page, bool unread_only);
+  // The caller's unread count alone (0 for an account without an employee).
+  int64_t UnreadOf(const Actor& actor);
   // Marks one of the caller's notifications read (NotFound for another's).
   void MarkRead(const Actor& actor, int64_t id);
   // Marks all of the caller's notifications read; returns how many were not.
@@ -115,16 +132,28 @@ class NotificationService {
                               std::optional<int64_t> request_id, const Told& told);
   std::vector<int64_t> OnRequestEvent(const bus::Delivery& delivery, const nlohmann::json& payload);
   std::vector<int64_t> Daily(Date date);
+  // The rules of `event`, from a copy of notification_rules at most
+  // kRulesRefresh old.
+  std::vector<Rule> RulesOf(const std::string& event);
   int64_t EmployeeOf(const Actor& actor) const;
+  // `employee`'s unread count, from the cache when it holds it.
+  int64_t Unread(int64_t employee);
+  // Makes the cached unread counts of `employees` stale (after a commit).
+  void ForgetUnread(const std::vector<int64_t>& employees);
   std::chrono::system_clock::time_point DailyAt(Date date) const;
 
   NotificationRepository& repository_;
   const Templates& templates_;
   const calendar::ProductionCalendar& calendar_;
   Mailer& mailer_;
+  cache::Cache& cache_;
   Clock clock_;
   NotificationOptions options_;
   metrics::CounterFamily& mails_total_;  // tabel_emails_total{outcome}
+
+  std::mutex rules_mutex_;
+  std::map<std::string, std::vector<Rule>> rules_;    // by event; guarded by rules_mutex_
+  std::chrono::steady_clock::time_point rules_read_;  // guarded by rules_mutex_; epoch = never
 };
 
 }  // namespace tabel::notification

@@ -18,6 +18,8 @@
 #include "calendar/production_calendar.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "infra/cache/cache.hpp"
+#include "infra/cache/redis.hpp"
 #include "infra/db/transaction.hpp"
 #include "infra/metrics/metrics.hpp"
 #include "management/seed.hpp"
@@ -51,9 +53,10 @@ class NotificationDelivery : public ::testing::Test {
   }
 
   // One service per registry: each registers its metrics.
-  NotificationService Service(Mailer& mailer, metrics::Registry* registry = nullptr) {
-    return NotificationService(repository_, templates_, calendar_, mailer, clock_.AsClock(),
-                               registry != nullptr ? *registry : registry_,
+  NotificationService Service(Mailer& mailer, metrics::Registry* registry = nullptr,
+                              cache::Cache* cache = nullptr) {
+    return NotificationService(repository_, templates_, calendar_, mailer, cache != nullptr ? *cache : cache_,
+                               clock_.AsClock(), registry != nullptr ? *registry : registry_,
                                {.organization = "Банк",
                                 .from = {.email = "tabel@" + domain_, .name = "Табель"},
                                 .link_secret = "secret"});
@@ -115,6 +118,7 @@ class NotificationDelivery : public ::testing::Test {
   std::unique_ptr<db::Database> database_ = test_database_.MakeMigrated(4);
   ManualClock clock_;
   metrics::Registry registry_;
+  cache::MemoryCache cache_{size_t{1} << 20};
   NotificationRepository repository_{*database_, clock_.AsClock()};
   const Templates templates_ = Templates::Load();
   const calendar::ProductionCalendar calendar_ = calendar::ProductionCalendar::Embedded();
@@ -183,6 +187,58 @@ TEST_F(NotificationDelivery, AMailThePersonTurnedOffIsNotQueuedButTheFeedHasIt) 
                          {"problems", {"Нет подписи"}}},
                         "event-4"));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE topic = 'notification.mail'"), 1);
+}
+
+// The unread count every open page polls comes from the cache, and is never
+// read stale: a new notification and each read mark make it count again.
+void UnreadCountFollowsEveryChange(NotificationService& service, NotificationRepository& repository) {
+  Actor morozova;
+  morozova.identity.account_id = 100;
+  morozova.identity.employee_id = kMorozova;
+  morozova.identity.permissions = {{std::string(auth::kNotificationsRead), Scope::kSelf}};
+  // Ids of this run's own, so that a shared Redis holds nothing of another.
+  const std::string run = std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  // A delegation to her, a new notification.
+  const auto delegated = [&](int n) {
+    service.OnEvent(bus::Delivery{.task_id = "t" + std::to_string(n),
+                                  .message_id = "unread-" + std::to_string(n) + "-" + run,
+                                  .queue = kEventsQueue,
+                                  .topic = "delegation.created",
+                                  .payload = json{{"delegation_id", n},
+                                                  {"manager_employee_id", 2},
+                                                  {"deputy_employee_id", kMorozova},
+                                                  {"starts_on", "2026-12-01"},
+                                                  {"ends_on", "2026-12-14"}}
+                                                 .dump()});
+  };
+  EXPECT_EQ(service.UnreadOf(morozova), 0);
+  delegated(1);
+  EXPECT_EQ(service.UnreadOf(morozova), 1);
+  delegated(2);
+  EXPECT_EQ(service.UnreadOf(morozova), 2);
+  EXPECT_EQ(service.FeedOf(morozova, {.limit = 10}, false).unread, 2);
+  const int64_t newest = repository.Feed(kMorozova, std::nullopt, 1, true).at(0).id;
+  service.MarkRead(morozova, newest);
+  EXPECT_EQ(service.UnreadOf(morozova), 1);
+  service.MarkAllRead(morozova);
+  EXPECT_EQ(service.UnreadOf(morozova), 0);
+  EXPECT_EQ(repository.UnreadCount(kMorozova), 0);
+}
+
+TEST_F(NotificationDelivery, TheUnreadCountInMemoryFollowsEveryChange) {
+  NotificationService service = Service(*smtp_);
+  UnreadCountFollowsEveryChange(service, repository_);
+}
+
+TEST_F(NotificationDelivery, TheUnreadCountInRedisFollowsEveryChange) {
+  const char* redis = std::getenv("TABEL_TEST_REDIS_URL");
+  ASSERT_NE(redis, nullptr) << "run through scripts/test, which starts Redis";
+  // A prefix of this test database's own: another run's counts are not ours.
+  cache::RedisCache cache(redis,
+                          "test-" + std::to_string(std::hash<std::string>{}(test_database_.url())) + ":",
+                          std::chrono::milliseconds(1000), 2);
+  NotificationService service = Service(*smtp_, nullptr, &cache);
+  UnreadCountFollowsEveryChange(service, repository_);
 }
 
 TEST_F(NotificationDelivery, AMalformedEventIsRefusedForGood) {

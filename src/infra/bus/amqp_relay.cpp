@@ -11,25 +11,6 @@
 #include "infra/db/transaction.hpp"
 
 namespace tabel::bus {
-namespace {
-
-// As EmbeddedRelay's: oldest due first, served by outbox_unpublished.
-constexpr const char* kSelectDueMessages =
-    "SELECT id, topic, payload, headers FROM outbox "
-    "WHERE published_at IS NULL AND available_at <= :now "
-    "ORDER BY available_at, created_at LIMIT :limit";
-constexpr const char* kPostgresSkipLocked = " FOR UPDATE SKIP LOCKED";
-constexpr const char* kMarkPublished =
-    "UPDATE outbox SET published_at = :published_at WHERE id = :id AND published_at IS NULL";
-
-}  // namespace
-
-struct AmqpRelay::DueMessage {
-  std::string id;
-  std::string topic;
-  std::string payload;
-  std::string headers;
-};
 
 AmqpRelay::AmqpRelay(db::Database& database, const Topology& topology, Clock clock, log::Logger& logger,
                      AmqpOptions options, size_t batch_size, metrics::Counter* confirm_failures,
@@ -44,8 +25,6 @@ AmqpRelay::AmqpRelay(db::Database& database, const Topology& topology, Clock clo
       reconnects_(reconnects) {
   ValidateAmqpOptions(options_);
   if (batch_size_ == 0) throw std::invalid_argument("the relay batch size must be at least 1");
-  select_sql_ = std::string(kSelectDueMessages) +
-                (database_.dialect() == db::Dialect::kPostgresql ? kPostgresSkipLocked : "");
 }
 
 AmqpRelay::~AmqpRelay() = default;
@@ -104,27 +83,14 @@ size_t AmqpRelay::RelayBatch() {
   // Connects first: the topology must exist on the broker before anything
   // is published, or the exchange would drop the messages as unroutable.
   Connection();
-  const int limit = static_cast<int>(batch_size_);
   const auto select = [&](soci::session& session) {
-    const std::string now = db::FormatTimestamp(clock_());
-    std::vector<DueMessage> due;
-    DueMessage row;
-    soci::statement statement =
-        (session.prepare << select_sql_, soci::into(row.id), soci::into(row.topic), soci::into(row.payload),
-         soci::into(row.headers), soci::use(now, "now"), soci::use(limit, "limit"));
-    statement.execute();
-    while (statement.fetch()) due.push_back(row);
-    return due;
+    return SelectDueMessages(session, database_.dialect(), db::FormatTimestamp(clock_()), batch_size_);
   };
   const auto mark = [&](soci::session& session, const std::vector<DueMessage>& due) {
-    const std::string now = db::FormatTimestamp(clock_());
-    std::string id;
-    soci::statement update =
-        (session.prepare << kMarkPublished, soci::use(now, "published_at"), soci::use(id, "id"));
-    for (const DueMessage& message : due) {
-      id = message.id;
-      update.execute(true);
-    }
+    std::vector<std::string> ids;
+    ids.reserve(due.size());
+    for (const DueMessage& message : due) ids.push_back(message.id);
+    MarkPublished(session, ids, db::FormatTimestamp(clock_()));
   };
 
   if (database_.dialect() == db::Dialect::kPostgresql) {

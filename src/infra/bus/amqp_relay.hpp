@@ -28,6 +28,7 @@
 
 #include "common/clock.hpp"
 #include "infra/bus/amqp_connection.hpp"
+#include "infra/bus/outbox.hpp"
 #include "infra/bus/relay.hpp"
 #include "infra/db/database.hpp"
 #include "infra/log/log.hpp"
@@ -51,7 +52,6 @@ class AmqpRelay final : public Relay {
   size_t RelayBatch() override;
 
  private:
-  struct DueMessage;
   AmqpConnection& Connection();
   // Publishes `due` and waits for the confirms; drops the connection and
   // throws Error::Unavailable on failure.
@@ -68,7 +68,6 @@ class AmqpRelay final : public Relay {
   size_t batch_size_;
   metrics::Counter* confirm_failures_;
   metrics::Counter* reconnects_;
-  std::string select_sql_;
   std::unique_ptr<AmqpConnection> connection_;
   bool failed_before_ = false;  // a connection was lost or refused since the last one opened
 };

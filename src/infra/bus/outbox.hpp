@@ -11,10 +11,13 @@
 
 #include <soci/soci.h>
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "infra/bus/message.hpp"
+#include "infra/db/dialect.hpp"
 
 namespace tabel::bus {
 
@@ -37,5 +40,28 @@ class Outbox {
  private:
   Clock clock_;
 };
+
+// The relays' side of the outbox (relay.hpp, amqp_relay.hpp).
+
+// An unpublished message that is due.
+struct DueMessage {
+  std::string id;
+  std::string topic;
+  std::string payload;
+  std::string headers;
+  std::string available_at;  // db::FormatTimestamp text
+};
+
+// Up to `limit` unpublished messages due at `now` (db::FormatTimestamp
+// text), the oldest due first (the partial index outbox_unpublished serves
+// it). On PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED, so relays
+// reading inside concurrent write transactions never take the same message
+// (on SQLite BEGIN IMMEDIATE serialises them). Errors: soci::soci_error.
+std::vector<DueMessage> SelectDueMessages(soci::session& session, db::Dialect dialect, const std::string& now,
+                                          size_t limit);
+
+// Sets published_at = `now` on those of `ids` not yet published, in one
+// statement. Errors: soci::soci_error.
+void MarkPublished(soci::session& session, const std::vector<std::string>& ids, const std::string& now);
 
 }  // namespace tabel::bus

@@ -8,18 +8,12 @@
 #include <vector>
 
 #include "common/uuid.hpp"
+#include "infra/bus/outbox.hpp"
 #include "infra/db/timestamp.hpp"
 #include "infra/db/transaction.hpp"
 
 namespace tabel::bus {
 namespace {
-
-// Oldest due first; the partial index outbox_unpublished serves it.
-constexpr const char* kSelectDueMessages =
-    "SELECT id, topic, payload, headers, available_at FROM outbox "
-    "WHERE published_at IS NULL AND available_at <= :now "
-    "ORDER BY available_at, created_at LIMIT :limit";
-constexpr const char* kPostgresSkipLocked = " FOR UPDATE SKIP LOCKED";
 
 constexpr const char* kInsertTask =
     "INSERT INTO task_queue (id, message_id, queue, topic, payload, headers, status, attempts, max_attempts, "
@@ -27,16 +21,6 @@ constexpr const char* kInsertTask =
     "VALUES (:id, :message_id, :queue, :topic, :payload, :headers, 'queued', 0, :max_attempts, "
     ":available_at, :created_at, :updated_at) "
     "ON CONFLICT (queue, message_id) DO NOTHING";
-
-constexpr const char* kMarkPublished = "UPDATE outbox SET published_at = :published_at WHERE id = :id";
-
-struct DueMessage {
-  std::string id;
-  std::string topic;
-  std::string payload;
-  std::string headers;
-  std::string available_at;  // FormatTimestamp text
-};
 
 }  // namespace
 
@@ -48,30 +32,12 @@ EmbeddedRelay::EmbeddedRelay(db::Database& database, const Topology& topology, C
       logger_(logger),
       batch_size_(batch_size) {
   if (batch_size_ == 0) throw std::invalid_argument("the relay batch size must be at least 1");
-  select_sql_ = std::string(kSelectDueMessages) +
-                (database_.dialect() == db::Dialect::kPostgresql ? kPostgresSkipLocked : "");
 }
 
 size_t EmbeddedRelay::RelayBatch() {
   return db::WithWriteTransaction(database_, [&](soci::session& session) -> size_t {
     const std::string now = db::FormatTimestamp(clock_());
-    const int limit = static_cast<int>(batch_size_);
-
-    std::vector<DueMessage> due;
-    {
-      DueMessage row;
-      soci::statement statement =
-          (session.prepare << select_sql_, soci::into(row.id), soci::into(row.topic), soci::into(row.payload),
-           soci::into(row.headers), soci::into(row.available_at), soci::use(now, "now"),
-           soci::use(limit, "limit"));
-      statement.execute();
-      while (statement.fetch()) {
-        // A timestamptz reads back as "… +00"; normalise it for the insert.
-        const auto available_at = db::ParseTimestamp(row.available_at);
-        row.available_at = available_at ? db::FormatTimestamp(*available_at) : now;
-        due.push_back(row);
-      }
-    }
+    const std::vector<DueMessage> due = SelectDueMessages(session, database_.dialect(), now, batch_size_);
     if (due.empty()) return 0;
 
     std::string task_id, message_id, queue, topic, payload, headers, available_at;
@@ -81,9 +47,9 @@ size_t EmbeddedRelay::RelayBatch() {
          soci::use(queue, "queue"), soci::use(topic, "topic"), soci::use(payload, "payload"),
          soci::use(headers, "headers"), soci::use(max_attempts, "max_attempts"),
          soci::use(available_at, "available_at"), soci::use(now, "created_at"), soci::use(now, "updated_at"));
-    soci::statement mark =
-        (session.prepare << kMarkPublished, soci::use(now, "published_at"), soci::use(message_id, "id"));
-    for (DueMessage& message : due) {
+    std::vector<std::string> relayed;
+    relayed.reserve(due.size());
+    for (const DueMessage& message : due) {
       message_id = message.id;
       const std::vector<const QueueSpec*> queues = topology_.QueuesFor(message.topic);
       if (queues.empty()) {
@@ -99,8 +65,9 @@ size_t EmbeddedRelay::RelayBatch() {
         available_at = message.available_at;
         insert.execute(true);
       }
-      mark.execute(true);
+      relayed.push_back(message.id);
     }
+    MarkPublished(session, relayed, now);
     return due.size();
   });
 }

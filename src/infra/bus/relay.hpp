@@ -53,7 +53,6 @@ class EmbeddedRelay final : public Relay {
   Clock clock_;
   log::Logger& logger_;
   size_t batch_size_;
-  std::string select_sql_;  // kSelectDueMessages for the database's dialect
 };
 
 }  // namespace tabel::bus

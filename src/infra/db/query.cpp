@@ -53,10 +53,14 @@ void Query::CopyValuesFrom(const Query& other) {
   std::copy(other.strings_.begin(), other.strings_.end(), strings_.begin());
 }
 
-void ExecuteOnce(soci::statement& statement, const std::string& sql) {
+void PrepareOnce(soci::statement& statement, const std::string& sql) {
   statement.alloc();
   statement.prepare(sql, soci::details::st_one_time_query);
   statement.define_and_bind();
+}
+
+void ExecuteOnce(soci::statement& statement, const std::string& sql) {
+  PrepareOnce(statement, sql);
   statement.execute(true);
 }
 

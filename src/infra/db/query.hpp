@@ -87,8 +87,13 @@ auto FetchAll(soci::session& session, Query& query, Row& row, Convert convert)
 }
 
 // Prepares `sql` as a one-time statement over what the caller exchanged
-// into `statement` (a write with named uses) and executes it once. Throws
-// soci::soci_error.
+// into `statement` (into()s and named use()s), for one execute() and its
+// fetches: PostgreSQL runs it in one PQexecParams round trip, where
+// `session.prepare << sql` costs three (prepare, execute, deallocate).
+// Throws soci::soci_error.
+void PrepareOnce(soci::statement& statement, const std::string& sql);
+
+// PrepareOnce, then executes it once (a write). Throws soci::soci_error.
 void ExecuteOnce(soci::statement& statement, const std::string& sql);
 
 // "(1,2,3)": ids the program holds (never a request's text), as literals;
