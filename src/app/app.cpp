@@ -59,6 +59,7 @@
 #include "notification/service.hpp"
 #include "notification/templates.hpp"
 #include "ops/ops.hpp"
+#include "ops/queue_transports.hpp"
 #include "users/handlers.hpp"
 #include "users/repository.hpp"
 #include "users/seed.hpp"
@@ -194,6 +195,20 @@ notification::NotificationOptions NotificationOptionsFrom(const Config& config) 
           .reminder_hour = config.reminder_hour};
 }
 
+// The broker when TABEL_AMQP_URL is set: one set of options for the bus
+// worker and the operator's view of its queues.
+bus::AmqpOptions AmqpOptionsFrom(const Config& config) {
+  return {.url = config.amqp_url, .prefix = config.amqp_prefix};
+}
+
+// The operator's view of the queues the worker runs on.
+std::unique_ptr<ops::QueueTransport> MakeQueueTransport(const Config& config, db::Database& database,
+                                                        bus::TaskQueue& tasks,
+                                                        const bus::Topology& topology) {
+  if (config.amqp_url.empty()) return std::make_unique<ops::EmbeddedQueues>(database, tasks, topology);
+  return std::make_unique<ops::BrokerQueues>(database, tasks, topology, AmqpOptionsFrom(config));
+}
+
 // Runs `io` on `threads` threads (this one included) until it is stopped.
 void RunIo(asio::io_context& io, int threads) {
   std::vector<std::thread> extra;
@@ -231,8 +246,7 @@ struct App::Runtime {
         blocking(BlockingThreads(config), config.max_concurrent_requests * 2),
         ops{registry, blocking, ReadinessChecks(config, database), config.swagger_ui_dir},
         worker(database, topology, clock, logger, registry,
-               {.consumer_threads = consumer_threads,
-                .amqp = {.url = config.amqp_url, .prefix = config.amqp_prefix}}),
+               {.consumer_threads = consumer_threads, .amqp = AmqpOptionsFrom(config)}),
         accounts(database, clock),
         refresh_tokens(database, clock),
         throttle(database, clock),
@@ -271,7 +285,8 @@ struct App::Runtime {
         mailer(MakeMailer(config)),
         notifications(notification_repository, templates, production_calendar, *mailer, *cache, clock,
                       registry, NotificationOptionsFrom(config)),
-        queue_admin(database, worker.tasks(), topology, clock) {
+        queue_transport(MakeQueueTransport(config, database, worker.tasks(), topology)),
+        queue_admin(*queue_transport, clock) {
     RegisterProcessMetrics(registry, database);
     // Team calendars are cached until an activity changes.
     topology.Declare(
@@ -376,6 +391,8 @@ struct App::Runtime {
   notification::Templates templates;
   std::unique_ptr<notification::Mailer> mailer;
   notification::NotificationService notifications;
+  // The queues of the worker's transport, for operators.
+  std::unique_ptr<ops::QueueTransport> queue_transport;
   ops::QueueAdmin queue_admin;
   http::Router router;
 };

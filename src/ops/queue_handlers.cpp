@@ -12,23 +12,37 @@ using http::Response;
 
 constexpr size_t kBodyLimit = 1024;
 constexpr int64_t kMaxDeadLetters = 1000;
+// A longer id names no dead letter (a queue name is at most 100 characters,
+// a message id a UUID or a short key).
+constexpr size_t kMaxIdLength = 256;
 
 struct Deps {
   QueueAdmin* admin;
   http::BlockingPool* pool;
 };
 
-nlohmann::json TaskJson(const bus::TaskInfo& task) {
-  return {{"id", task.id},
-          {"message_id", task.message_id},
-          {"queue", task.queue},
-          {"topic", task.topic},
-          {"status", task.status},
-          {"attempts", task.attempts},
-          {"max_attempts", task.max_attempts},
-          {"last_error", task.last_error},
-          {"available_at", db::FormatTimestamp(task.available_at)},
-          {"updated_at", db::FormatTimestamp(task.updated_at)}};
+// Absent values (what a transport cannot know) are null.
+template <class T>
+nlohmann::json OrNull(const std::optional<T>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json TimestampOrNull(const std::optional<TimePoint>& at) {
+  return at ? nlohmann::json(db::FormatTimestamp(*at)) : nlohmann::json(nullptr);
+}
+
+nlohmann::json LetterJson(const DeadLetter& letter) {
+  return {{"id", letter.id},
+          {"message_id", letter.message_id},
+          {"queue", letter.queue},
+          {"topic", letter.topic},
+          {"status", letter.status},
+          {"attempts", letter.attempts},
+          {"max_attempts", letter.max_attempts},
+          {"last_error", letter.last_error},
+          {"payload", letter.payload},
+          {"available_at", TimestampOrNull(letter.available_at)},
+          {"updated_at", TimestampOrNull(letter.updated_at)}};
 }
 
 nlohmann::json OverviewJson(const BusOverview& overview) {
@@ -38,11 +52,14 @@ nlohmann::json OverviewJson(const BusOverview& overview) {
                       {"topics", q.topics},
                       {"max_attempts", q.max_attempts},
                       {"queued", q.queued},
-                      {"running", q.running},
-                      {"done", q.done},
-                      {"dead", q.dead}});
+                      {"retrying", OrNull(q.retrying)},
+                      {"running", OrNull(q.running)},
+                      {"done", OrNull(q.done)},
+                      {"dead", q.dead},
+                      {"consumers", OrNull(q.consumers)}});
   }
-  return {{"queues", queues},
+  return {{"transport", overview.transport},
+          {"queues", queues},
           {"outbox",
            {{"unpublished", overview.outbox_unpublished},
             {"oldest_due_seconds", overview.outbox_oldest_due_seconds}}}};
@@ -66,18 +83,19 @@ Task<Response> GetDeadLetters(Deps deps, Request request) {
     return deps.admin->DeadLetters(actor, queue, static_cast<size_t>(limit));
   };
   auto task = deps.pool->Run(std::move(call));
-  const std::vector<bus::TaskInfo> dead = co_await std::move(task);
-  co_return Response::Json({{"items", http::ItemsJson(dead, TaskJson)}});
+  const std::vector<DeadLetter> dead = co_await std::move(task);
+  co_return Response::Json({{"items", http::ItemsJson(dead, LetterJson)}});
 }
 
 Task<Response> PostReplay(Deps deps, Request request) {
   Actor actor = auth::ActorOf(request);
   http::QueryFields(request).Finish();
-  auto call = [deps, actor = std::move(actor), id = std::string(request.PathParam("id").substr(0, 64))] {
+  auto call = [deps, actor = std::move(actor),
+               id = std::string(request.PathParam("id").substr(0, kMaxIdLength))] {
     return deps.admin->Replay(actor, id);
   };
   auto task = deps.pool->Run(std::move(call));
-  co_return Response::Json(TaskJson(co_await std::move(task)));
+  co_return Response::Json(LetterJson(co_await std::move(task)));
 }
 
 }  // namespace

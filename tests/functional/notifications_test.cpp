@@ -2,7 +2,8 @@
 // exactly, one test per event, and all of them at once in a department of
 // thirty, where a decision on one person's request must reach that person
 // only — the mails in TABEL_MAIL_DIR, the feed with read marks, the mail
-// preferences and the unsubscribe link, and bad input.
+// preferences and the unsubscribe link, and bad input. On the embedded queue,
+// and on RabbitMQ in the PostgreSQL pass (TABEL_TEST_TRANSPORT=amqp).
 //
 // The demo company (users/seed.cpp): employee (4) works in IT-DEV (3) under
 // Sokolova (3, no login), in IT (2) headed by manager (2), the approver of
@@ -17,9 +18,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -55,10 +58,8 @@ std::filesystem::path MakeMailDir() {
 
 class Notifications : public ::testing::Test {
  protected:
-  // The embedded queue, whose tasks WaitIdle sees finish (the transports
-  // have tests of their own).
-  Notifications()
-      : mail_dir_(MakeMailDir()), server_({{"TABEL_MAIL_DIR", mail_dir_.string()}, {"TABEL_AMQP_URL", ""}}) {}
+  // On the embedded queue, or on RabbitMQ in the PostgreSQL pass.
+  Notifications() : mail_dir_(MakeMailDir()), server_({{"TABEL_MAIL_DIR", mail_dir_.string()}}) {}
   ~Notifications() override { std::filesystem::remove_all(mail_dir_); }
 
   HttpResponse Call(const std::string& login, const std::string& method, const std::string& target,
@@ -78,22 +79,51 @@ class Notifications : public ::testing::Test {
     EXPECT_EQ(response.status, 200) << action << " -> " << response.body;
   }
 
-  // Waits until every event so far was relayed and every notification and
-  // mail task finished (up to 20 s).
+  // Waits (up to 20 s) until every due event was published and every message
+  // routed to a notification queue was handled — done or dead, as the
+  // server's tabel_tasks_processed_total counts on either transport. (Queue
+  // depths of zero would not do: RabbitMQ does not count the messages its
+  // consumers hold.) The counter is read before the outbox: a message handled
+  // by then wrote its mails' outbox rows by then, so they are counted too.
   void WaitIdle() {
+    const std::map<std::string, std::vector<std::string>>& queues = NotificationQueues();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
-      const long long busy =
-          Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL AND available_at <= '" + Now() +
-                "'") +
-          Count(
-              "SELECT COUNT(*) FROM task_queue WHERE queue LIKE 'notification.%' "
-              "AND status IN ('queued', 'running') AND available_at <= '" +
-              Now() + "'");
-      if (busy == 0) return;
+      const std::string metrics = Call("", "GET", "/metrics").body;
+      bool idle = Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL AND available_at <= '" +
+                        Now() + "'") == 0;
+      for (const auto& [queue, topics] : queues) {
+        std::string in;
+        for (const std::string& topic : topics) in += (in.empty() ? "'" : ", '") + topic + "'";
+        const long long routed =
+            Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NOT NULL AND topic IN (" + in + ")");
+        idle = idle && Handled(metrics, queue, "done") + Handled(metrics, queue, "dead") >= routed;
+      }
+      if (idle) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     ADD_FAILURE() << "the notification queues did not drain";
+  }
+
+  // The notification queues and their topics, as an operator sees them.
+  const std::map<std::string, std::vector<std::string>>& NotificationQueues() {
+    if (!notification_queues_.empty()) return notification_queues_;
+    const HttpResponse response = Call("admin", "GET", "/api/v1/admin/queues");
+    EXPECT_EQ(response.status, 200) << response.body;
+    const json overview = json::parse(response.body);
+    for (const json& queue : overview.at("queues")) {
+      const std::string name = queue.at("name");
+      if (name.starts_with("notification.")) notification_queues_[name] = queue.at("topics");
+    }
+    EXPECT_EQ(notification_queues_.size(), 3U);
+    return notification_queues_;
+  }
+
+  static long long Handled(const std::string& metrics, const std::string& queue, const std::string& outcome) {
+    const std::string series =
+        "\ntabel_tasks_processed_total{queue=\"" + queue + "\",outcome=\"" + outcome + "\"} ";
+    const size_t at = metrics.find(series);
+    return at == std::string::npos ? 0 : std::stoll(metrics.substr(at + series.size()));
   }
 
   static std::string Now() { return db::FormatTimestamp(std::chrono::system_clock::now()); }
@@ -189,6 +219,7 @@ class Notifications : public ::testing::Test {
   std::filesystem::path mail_dir_;
   DemoServer server_;
   std::unique_ptr<db::Database> database_;
+  std::map<std::string, std::vector<std::string>> notification_queues_;  // by NotificationQueues
 };
 
 // ---- one test per event ----

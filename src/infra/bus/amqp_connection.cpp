@@ -443,4 +443,47 @@ bool AmqpConnection::ReadFrame(SteadyTime deadline) {
   return true;
 }
 
+AmqpConnection::QueueCounts AmqpConnection::DeclarePassive(const std::string& queue) {
+  if (broken_) throw AmqpError("the AMQP connection is broken");
+  const amqp_queue_declare_ok_t* ok =
+      amqp_queue_declare(connection_, kChannel, Bytes(queue), 1, 0, 0, 0, amqp_empty_table);
+  const amqp_rpc_reply_t reply = amqp_get_rpc_reply(connection_);
+  if (reply.reply_type != AMQP_RESPONSE_NORMAL || ok == nullptr) {
+    const std::string why = ReplyText(reply);
+    amqp_maybe_release_buffers(connection_);
+    Fail("AMQP queue.declare (passive) of " + queue + " failed: " + why);
+  }
+  const QueueCounts counts{.messages = ok->message_count, .consumers = ok->consumer_count};
+  amqp_maybe_release_buffers(connection_);  // frees `ok`
+  return counts;
+}
+
+std::optional<AmqpDelivery> AmqpConnection::Get(const std::string& queue) {
+  if (broken_) throw AmqpError("the AMQP connection is broken");
+  const amqp_rpc_reply_t reply = amqp_basic_get(connection_, kChannel, Bytes(queue), /*no_ack=*/0);
+  if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
+    const std::string why = ReplyText(reply);
+    amqp_maybe_release_buffers(connection_);
+    Fail("AMQP basic.get from " + queue + " failed: " + why);
+  }
+  if (reply.reply.id != AMQP_BASIC_GET_OK_METHOD) {
+    amqp_maybe_release_buffers(connection_);
+    return std::nullopt;  // basic.get-empty
+  }
+  const auto* ok = static_cast<const amqp_basic_get_ok_t*>(reply.reply.decoded);
+  AmqpDelivery delivery;
+  delivery.delivery_tag = ok->delivery_tag;
+  delivery.redelivered = ok->redelivered != 0;
+  delivery.topic = Text(ok->routing_key);
+  amqp_message_t message{};
+  const amqp_rpc_reply_t read = amqp_read_message(connection_, kChannel, &message, 0);
+  if (read.reply_type != AMQP_RESPONSE_NORMAL)
+    Fail("AMQP message of basic.get unreadable: " + ReplyText(read));
+  ReadProperties(message.properties, delivery);
+  delivery.body = Text(message.body);
+  amqp_destroy_message(&message);
+  amqp_maybe_release_buffers(connection_);
+  return delivery;
+}
+
 }  // namespace tabel::bus

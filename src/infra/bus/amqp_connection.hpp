@@ -180,6 +180,25 @@ class AmqpConnection {
   int nacked_ = 0;                  // nacks since the last WaitForConfirms
   int returned_ = 0;                // returns since the last WaitForConfirms
   std::deque<AmqpDelivery> deliveries_;
+
+  // ---- inspecting queues (the operator's view, ops/queue_transports.hpp) ----
+ public:
+  // What queue.declare-ok says of a queue: its ready messages (not those
+  // delivered and not yet acknowledged) and its consumers.
+  struct QueueCounts {
+    uint32_t messages = 0;
+    uint32_t consumers = 0;
+  };
+
+  // queue.declare passive of `queue` (a broker name): changes nothing. A
+  // queue that does not exist closes the channel (404): AmqpError, broken.
+  QueueCounts DeclarePassive(const std::string& queue);
+
+  // basic.get without auto-ack from `queue` (a broker name): the message at
+  // its head, which stays the channel's (invisible to other consumers) until
+  // acked with Ack or the channel closes (the broker then puts it back in its
+  // place); nullopt when the queue has none ready. consumer_tag is empty.
+  std::optional<AmqpDelivery> Get(const std::string& queue);
 };
 
 }  // namespace tabel::bus

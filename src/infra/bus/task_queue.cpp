@@ -46,7 +46,7 @@ constexpr const char* kPruneDone =
 
 #define TABEL_TASK_COLUMNS                                                                            \
   "SELECT id, message_id, queue, topic, status, attempts, max_attempts, available_at, locked_until, " \
-  "locked_by, last_error, updated_at FROM task_queue "
+  "locked_by, last_error, updated_at, payload FROM task_queue "
 constexpr const char* kSelectTaskById = TABEL_TASK_COLUMNS "WHERE id = :id";
 constexpr const char* kSelectTaskByMessage =
     TABEL_TASK_COLUMNS "WHERE queue = :queue AND message_id = :message_id";
@@ -124,7 +124,7 @@ namespace {
 // Reads the columns of TABEL_TASK_COLUMNS; bind with Bind(), convert with Take().
 struct TaskRow {
   std::string id, message_id, queue, topic, status, available_at, locked_until, locked_by, last_error,
-      updated_at;
+      updated_at, payload;
   int attempts = 0;
   int max_attempts = 0;
   soci::indicator locked_until_ind = soci::i_null;
@@ -145,6 +145,7 @@ struct TaskRow {
     if (locked_by_ind == soci::i_ok) info.locked_by = locked_by;
     if (last_error_ind == soci::i_ok) info.last_error = last_error;
     info.updated_at = ParseStored(updated_at, "updated_at");
+    info.payload = payload;
     return info;
   }
 };
@@ -158,7 +159,7 @@ soci::statement PrepareTaskQuery(soci::session& session, const char* sql, TaskRo
        soci::into(row.topic), soci::into(row.status), soci::into(row.attempts), soci::into(row.max_attempts),
        soci::into(row.available_at), soci::into(row.locked_until, row.locked_until_ind),
        soci::into(row.locked_by, row.locked_by_ind), soci::into(row.last_error, row.last_error_ind),
-       soci::into(row.updated_at));
+       soci::into(row.updated_at), soci::into(row.payload));
   ((prepared, std::forward<Uses>(uses)), ...);
   return soci::statement(prepared);
 }
@@ -256,14 +257,19 @@ std::vector<TaskInfo> TaskQueue::ListDead(const std::optional<std::string>& queu
 }
 
 void TaskQueue::Replay(const std::string& task_id) {
+  db::WithWriteTransaction(database_, [&](soci::session& session) { Replay(session, task_id); });
+}
+
+TaskInfo TaskQueue::Replay(soci::session& open_write_tx, const std::string& task_id) {
   const std::string now = db::FormatTimestamp(clock_());
-  const bool replayed = db::WithWriteTransaction(database_, [&](soci::session& session) {
-    soci::statement statement = (session.prepare << kReplayDead, soci::use(now, "available_at"),
-                                 soci::use(now, "updated_at"), soci::use(task_id, "id"));
-    statement.execute(true);
-    return statement.get_affected_rows() > 0;
-  });
-  if (!replayed) throw Error::NotFound("No dead task has this id.");
+  soci::statement statement = (open_write_tx.prepare << kReplayDead, soci::use(now, "available_at"),
+                               soci::use(now, "updated_at"), soci::use(task_id, "id"));
+  statement.execute(true);
+  if (statement.get_affected_rows() <= 0) throw Error::NotFound("No dead task has this id.");
+  TaskRow row;
+  soci::statement select = PrepareTaskQuery(open_write_tx, kSelectTaskById, row, soci::use(task_id, "id"));
+  if (!select.execute(true)) throw Error::Internal("task_queue: the replayed task " + task_id + " vanished");
+  return row.Take();
 }
 
 size_t TaskQueue::PruneDone(TimePoint older_than) {

@@ -17,6 +17,8 @@
 // Errors: tabel::Error (db::Classify): kUnavailable when the database is
 // down or busy, kInternal otherwise; Replay also throws kNotFound.
 
+#include <soci/soci.h>
+
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -54,6 +56,7 @@ struct TaskInfo {
   std::string locked_by;   // empty when not running
   std::string last_error;  // empty if none
   TimePoint updated_at;
+  std::string payload;  // the message body (JSON text)
 };
 
 // The number of tasks of one queue in one status.
@@ -104,6 +107,11 @@ class TaskQueue {
   // Puts a dead task back: 'queued', attempts 0, available_at now (its
   // last_error is kept). Throws Error::NotFound if no dead task has this id.
   void Replay(const std::string& task_id);
+  // The same through `open_write_tx`, a session inside the caller's open
+  // write transaction (so that what records the replay commits with it);
+  // returns the task as it is now. Errors: Error::NotFound as above;
+  // soci::soci_error propagates, for WithWriteTransaction to classify.
+  TaskInfo Replay(soci::session& open_write_tx, const std::string& task_id);
 
   // Deletes 'done' tasks last updated before `older_than`; returns how many.
   size_t PruneDone(TimePoint older_than);
