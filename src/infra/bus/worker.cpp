@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <future>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <utility>
@@ -477,6 +478,72 @@ void Worker::Report(const Delivery& delivery, int max_attempts, Outcome outcome,
   }
 }
 
+// Runs the consumers of one RabbitMQ consumer thread, one at a time, on a
+// thread of its own, so that the consumer thread keeps servicing its
+// connection (heartbeats) while one runs — without starting a thread per
+// message, which costs more than many a consumer.
+class Worker::ConsumerRunner {
+ public:
+  ConsumerRunner() : thread_([this] { Loop(); }) {}
+  // Joins the thread; the job started last must have ended (Wait).
+  ~ConsumerRunner() {
+    {
+      const std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  ConsumerRunner(const ConsumerRunner&) = delete;
+  ConsumerRunner& operator=(const ConsumerRunner&) = delete;
+
+  // Starts `job` (which classifies its own failures); the previous one must
+  // have ended.
+  void Start(std::function<Result()> job) {
+    {
+      const std::lock_guard lock(mutex_);
+      job_ = std::move(job);
+      result_.reset();
+    }
+    changed_.notify_all();
+  }
+
+  // The job's result once it ended, waiting at most `timeout`; nullopt while
+  // it runs.
+  std::optional<Result> Wait(milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    if (!changed_.wait_for(lock, timeout, [this] { return result_.has_value(); })) return std::nullopt;
+    return std::exchange(result_, std::nullopt);
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      changed_.wait(lock, [this] { return stopping_ || job_; });
+      if (!job_) return;
+      const std::function<Result()> job = std::exchange(job_, nullptr);
+      lock.unlock();
+      Result result;
+      try {
+        result = job();
+      } catch (...) {  // Run() classifies every failure; this is its last resort
+        result = {Outcome::kRetry, "unknown exception"};
+      }
+      lock.lock();
+      result_ = std::move(result);
+      changed_.notify_all();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::function<Result()> job_;   // guarded by mutex_
+  std::optional<Result> result_;  // guarded by mutex_
+  bool stopping_ = false;         // guarded by mutex_
+  std::thread thread_;            // last: it uses the members above
+};
+
 void Worker::AmqpConsumerLoop() {
   FailureLog failures(logger_, "bus_broker_failed", worker_id_, options_.poll_interval);
   std::vector<std::string> queues;
@@ -487,6 +554,7 @@ void Worker::AmqpConsumerLoop() {
   }
   metrics::Counter& reconnects = reconnects_->WithLabels({"consumer"});
   std::unique_ptr<AmqpConnection> connection;
+  ConsumerRunner runner;
   bool failed_before = false;
   while (!stopping()) {
     milliseconds pause{0};
@@ -506,7 +574,7 @@ void Worker::AmqpConsumerLoop() {
       if (found == by_consumer_tag.end()) {
         throw AmqpError("a delivery for an unknown consumer tag '" + incoming->consumer_tag + "'");
       }
-      ProcessAmqp(*connection, *found->second, *incoming);
+      ProcessAmqp(*connection, runner, *found->second, *incoming);
       continue;
     } catch (const std::exception& error) {
       connection.reset();
@@ -517,7 +585,7 @@ void Worker::AmqpConsumerLoop() {
   }
 }
 
-void Worker::ProcessAmqp(AmqpConnection& connection, const Subscription& subscription,
+void Worker::ProcessAmqp(AmqpConnection& connection, ConsumerRunner& runner, const Subscription& subscription,
                          const AmqpDelivery& incoming) {
   const QueueSpec& spec = *subscription.spec;
   const std::string prefix = options_.amqp.prefix;
@@ -535,13 +603,13 @@ void Worker::ProcessAmqp(AmqpConnection& connection, const Subscription& subscri
   } else {
     // The consumer runs on a helper thread while this one keeps the
     // connection alive (heartbeats); the connection stays this thread's.
-    std::future<Result> running = std::async(std::launch::async, [&subscription, &delivery, &spec] {
-      return Run(subscription, delivery, spec.max_attempts);
-    });
+    runner.Start(
+        [&subscription, &delivery, &spec] { return Run(subscription, delivery, spec.max_attempts); });
     std::string lost;
     const milliseconds service_interval = std::min<milliseconds>(
         kAmqpWakeInterval, std::chrono::duration_cast<milliseconds>(options_.amqp.heartbeat) / 4);
-    while (running.wait_for(service_interval) != std::future_status::ready) {
+    std::optional<Result> ended;
+    while (!(ended = runner.Wait(service_interval))) {
       if (!lost.empty()) continue;
       try {
         connection.Service();
@@ -549,7 +617,7 @@ void Worker::ProcessAmqp(AmqpConnection& connection, const Subscription& subscri
         lost = error.what();  // the broker requeues the message; wait for the consumer all the same
       }
     }
-    result = running.get();
+    result = std::move(*ended);
     if (!lost.empty()) {
       throw AmqpError("the connection was lost while message " + delivery.message_id + " of " + spec.name +
                       " ran (the broker delivers it again): " + lost);

@@ -188,8 +188,12 @@ class Worker {
   void RelayLoop();
   void ConsumerLoop();
   void AmqpConsumerLoop();
-  // Runs the consumer of one broker delivery and settles it (copy, ack).
-  void ProcessAmqp(AmqpConnection& connection, const Subscription& subscription,
+  // Runs the consumers of one RabbitMQ consumer thread on a helper thread
+  // of its own (worker.cpp).
+  class ConsumerRunner;
+  // Runs the consumer of one broker delivery on `runner` and settles it
+  // (copy, ack).
+  void ProcessAmqp(AmqpConnection& connection, ConsumerRunner& runner, const Subscription& subscription,
                    const AmqpDelivery& incoming);
   // Runs `consumer` on `delivery` and classifies its end.
   static Result Run(const Subscription& subscription, const Delivery& delivery, int max_attempts);
