@@ -300,7 +300,9 @@ TEST_F(AmqpBusTest, PermanentFailureIsDeadLetteredAtOnce) {
   EXPECT_EQ(dead[0].error, "malformed payload");
 }
 
-TEST_F(AmqpBusTest, AMessageNotAckedByAConsumerThatDiedIsDeliveredAgain) {
+// The broker delivers it again, flagged redelivered: that counts as an
+// attempt (worker.hpp), as an expired lease does on the embedded queue.
+TEST_F(AmqpBusTest, AMessageNotAckedByAConsumerThatDiedIsDeliveredAgainAsTheNextAttempt) {
   {
     // Topology and the message, without a worker consuming it.
     AmqpRelay relay(*database_, topology_, SystemClock(), logger_, options_);
@@ -317,8 +319,70 @@ TEST_F(AmqpBusTest, AMessageNotAckedByAConsumerThatDiedIsDeliveredAgain) {
   worker.Subscribe("mail", [this](const Delivery& delivery) { recorder_.Record(delivery); });
   worker.Start();
   ASSERT_TRUE(Eventually([&] { return recorder_.Total() >= 1; }));
+  std::this_thread::sleep_for(milliseconds{300});  // nothing more comes
   worker.Stop();
-  EXPECT_EQ(recorder_.Of("mail").front().attempt, 1);
+  ASSERT_EQ(recorder_.Total(), 1u);
+  EXPECT_EQ(recorder_.Of("mail").front().attempt, 2);
+  EXPECT_EQ(recorder_.Of("mail").front().payload, "{}");
+  EXPECT_TRUE(Peek("mail", 0).empty()) << "the original and its copy were acked";
+  const std::string metrics = registries_.back()->Render();
+  EXPECT_EQ(MetricValue(metrics, R"(tabel_tasks_processed_total{queue="mail",outcome="retry"})"), 1);
+  EXPECT_EQ(MetricValue(metrics, R"(tabel_tasks_processed_total{queue="mail",outcome="done"})"), 1);
+}
+
+// A poison message: whatever runs it dies before the ack (here its
+// connection is cut while the consumer runs, as when the message crashes the
+// process). It is run max_attempts times, then dead-lettered, not looped.
+TEST_F(AmqpBusTest, AMessageWhoseConsumerDiesEveryTimeEndsDeadAfterMaxAttempts) {
+  testing::TcpProxy proxy(PortOf(options_.url));
+  proxy.Start();
+  AmqpOptions options = options_;
+  options.url = WithPort(options_.url, proxy.port());
+  Worker& worker = MakeWorker({.amqp = options});
+  std::atomic<int> cuts{0};
+  worker.Subscribe("flaky", [&](const Delivery& delivery) {
+    recorder_.Record(delivery);
+    // Holds the delivery until the test has cut its connection.
+    const auto deadline = std::chrono::steady_clock::now() + seconds{10};
+    while (cuts.load() < static_cast<int>(recorder_.Total()) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds{5});
+    }
+  });
+  const std::string id = Publish("flaky.job", R"({"n":1})");
+  worker.Start();
+  for (int run = 1; run <= 4; ++run) {  // flaky's max_attempts
+    // The relay's confirm may come after the delivery: a cut before it would
+    // have the relay publish the message again (at least once), a second
+    // message this test is not about.
+    ASSERT_TRUE(Eventually([&] {
+      return recorder_.Total() >= static_cast<size_t>(run) && Unpublished() == 0;
+    })) << "run "
+        << run;
+    proxy.Stop();
+    proxy.Start(proxy.port());
+    cuts = run;
+  }
+  const std::vector<AmqpDelivery> dead = Peek("flaky.dead", 1);
+  std::this_thread::sleep_for(milliseconds{500});  // no fifth run
+  worker.Stop();
+
+  const std::vector<Delivery> runs = recorder_.Of("flaky");
+  std::string attempts;
+  for (const Delivery& delivery : runs) attempts += " " + std::to_string(delivery.attempt);
+  ASSERT_EQ(runs.size(), 4u) << "attempts run:" << attempts;
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(runs[i].attempt, i + 1);
+    EXPECT_EQ(runs[i].message_id, id);
+  }
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].message_id, id);
+  EXPECT_EQ(dead[0].attempt, 4);
+  EXPECT_EQ(dead[0].body, R"({"n":1})");
+  EXPECT_THAT(dead[0].error, HasSubstr("attempt 4 was not acknowledged"));
+  EXPECT_TRUE(Peek("flaky", 0).empty());
+  const std::string metrics = registries_.back()->Render();
+  EXPECT_EQ(MetricValue(metrics, R"(tabel_tasks_processed_total{queue="flaky",outcome="retry"})"), 3);
+  EXPECT_EQ(MetricValue(metrics, R"(tabel_tasks_processed_total{queue="flaky",outcome="dead"})"), 1);
 }
 
 // A consumer that runs for several heartbeats keeps its connection (the

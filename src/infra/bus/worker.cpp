@@ -48,6 +48,18 @@ std::string Describe(const std::exception& error) {
   return error.what();
 }
 
+// A broker delivery of `spec`'s work queue as the consumers see it; the
+// task id is new for each delivery.
+Delivery DeliveryOf(const QueueSpec& spec, const AmqpDelivery& incoming) {
+  return {.task_id = NewUuid(),
+          .message_id = incoming.message_id,
+          .queue = spec.name,
+          .topic = incoming.topic,
+          .payload = incoming.body,
+          .headers = incoming.headers,
+          .attempt = incoming.attempt};
+}
+
 // Rate-limits the error lines of one polling loop and computes its backoff.
 class FailureLog {
  public:
@@ -519,15 +531,13 @@ void Worker::AmqpConsumerLoop() {
 
 void Worker::ProcessAmqp(AmqpConnection& connection, const Subscription& subscription,
                          const AmqpDelivery& incoming) {
+  if (incoming.redelivered) {
+    CountRedelivery(connection, subscription, incoming);
+    return;
+  }
   const QueueSpec& spec = *subscription.spec;
   const std::string prefix = options_.amqp.prefix;
-  Delivery delivery{.task_id = NewUuid(),
-                    .message_id = incoming.message_id,
-                    .queue = spec.name,
-                    .topic = incoming.topic,
-                    .payload = incoming.body,
-                    .headers = incoming.headers,
-                    .attempt = incoming.attempt};
+  const Delivery delivery = DeliveryOf(spec, incoming);
   Result result;
   if (delivery.attempt > spec.max_attempts) {
     // Retried under a larger max_attempts than the queue has now.
@@ -574,17 +584,46 @@ void Worker::ProcessAmqp(AmqpConnection& connection, const Subscription& subscri
   } else if (result.outcome == Outcome::kDead) {
     copy.routing_key = AmqpNames::DeadQueue(prefix, spec.name);
   }
-  if (!copy.routing_key.empty()) {
-    try {
-      connection.Publish(copy);
-      connection.WaitForConfirms(options_.amqp.confirm_timeout);
-    } catch (const AmqpError&) {
-      confirm_failures_->WithLabels({"consumer"}).Inc();
-      throw;  // not acked: the broker delivers the message again
-    }
+  if (copy.routing_key.empty()) {
+    connection.Ack(incoming.delivery_tag);
+  } else {
+    CopyThenAck(connection, copy, incoming.delivery_tag);
   }
-  connection.Ack(incoming.delivery_tag);
   Report(delivery, spec.max_attempts, result.outcome, result.error, delay);
+}
+
+void Worker::CountRedelivery(AmqpConnection& connection, const Subscription& subscription,
+                             const AmqpDelivery& incoming) {
+  // The consumer of this attempt may have died of this very message: count
+  // the attempt, so that such a message cannot loop for ever (worker.hpp).
+  const QueueSpec& spec = *subscription.spec;
+  const Delivery delivery = DeliveryOf(spec, incoming);
+  const bool spent = incoming.attempt >= spec.max_attempts;
+  const std::string error = "attempt " + std::to_string(incoming.attempt) +
+                            " was not acknowledged: its consumer's process or connection ended";
+  AmqpOutgoing copy{.exchange = "",
+                    .routing_key = spent ? AmqpNames::DeadQueue(options_.amqp.prefix, spec.name)
+                                         : AmqpNames::WorkQueue(options_.amqp.prefix, spec.name),
+                    .message_id = incoming.message_id,
+                    .topic = incoming.topic,
+                    .body = incoming.body,
+                    .headers = incoming.headers,
+                    .attempt = spent ? incoming.attempt : incoming.attempt + 1,
+                    .error = error,
+                    .mandatory = true};
+  CopyThenAck(connection, copy, incoming.delivery_tag);
+  Report(delivery, spec.max_attempts, spent ? Outcome::kDead : Outcome::kRetry, error, milliseconds{0});
+}
+
+void Worker::CopyThenAck(AmqpConnection& connection, const AmqpOutgoing& copy, uint64_t delivery_tag) {
+  try {
+    connection.Publish(copy);
+    connection.WaitForConfirms(options_.amqp.confirm_timeout);
+  } catch (const AmqpError&) {
+    confirm_failures_->WithLabels({"consumer"}).Inc();
+    throw;  // not acked: the broker delivers the message again
+  }
+  connection.Ack(delivery_tag);
 }
 
 void Worker::Count(const std::string& queue, Outcome outcome) {

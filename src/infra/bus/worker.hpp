@@ -36,11 +36,21 @@
 // after max_attempts), then ack. The copy is confirmed by the broker before
 // the original is acked, so a crash between them duplicates, never loses, a
 // message. A message whose consumer dies before the ack (the process or the
-// connection) is redelivered by the broker with the same attempt number (a
-// message that keeps killing the process is not counted towards
-// max_attempts). A lost connection is reopened with the same backoff as a
-// failing poll, and the topology declared again. Wake() only concerns the
-// relay there, and RunOnce is not available.
+// connection) comes back from the broker flagged redelivered, and that
+// counts as an attempt, as an expired lease does on the embedded queue:
+// before running anything, the thread publishes a confirmed copy with
+// tabel-attempt + 1 to the back of the work queue (to <queue>.dead once that
+// exceeds max_attempts, with tabel-error saying why), acks the original and
+// runs the copy when it arrives. So a message that kills every process that
+// runs it is run at most max_attempts times, then dead-lettered, and a crash
+// between the copy and the ack again duplicates rather than loses it. The
+// broker cannot tell a message a consumer had started from one only
+// prefetched, so the messages waiting in a thread's prefetch (fewer than
+// amqp.prefetch) when its connection ends (a crash, a broker restart, Stop)
+// also spend an attempt without having run. A lost
+// connection is reopened with the same backoff as a failing poll, and the
+// topology declared again. Wake() only concerns the relay there, and
+// RunOnce is not available.
 //
 // Metrics registered on the given registry (one Worker per registry):
 //   tabel_queue_tasks{queue,status}                 gauge, sampled per scrape
@@ -191,6 +201,13 @@ class Worker {
   // Runs the consumer of one broker delivery and settles it (copy, ack).
   void ProcessAmqp(AmqpConnection& connection, const Subscription& subscription,
                    const AmqpDelivery& incoming);
+  // Settles a redelivered delivery without running it: a copy with the next
+  // attempt to the work queue, or to the dead letters, then the ack.
+  void CountRedelivery(AmqpConnection& connection, const Subscription& subscription,
+                       const AmqpDelivery& incoming);
+  // Publishes `copy` and waits for its confirm, then acks `delivery_tag`;
+  // AmqpError (counted) leaves the original unacked for the broker.
+  void CopyThenAck(AmqpConnection& connection, const AmqpOutgoing& copy, uint64_t delivery_tag);
   // Runs `consumer` on `delivery` and classifies its end.
   static Result Run(const Subscription& subscription, const Delivery& delivery, int max_attempts);
   // Counts and logs a settled delivery.
