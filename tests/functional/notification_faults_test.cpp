@@ -9,6 +9,8 @@
 // every notification was mailed, nothing is stuck or dead, and the mails sent
 // twice — those the server took just before a kill, whose send was not yet
 // recorded — are counted, reported and bounded by faults × consumer threads.
+// The broker's restart is felt by every process using it: scripts/test runs
+// the functional suites one at a time.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -94,6 +94,13 @@ class Recorder {
     }
     return found;
   }
+  bool Has(const std::string& queue, const std::string& message_id) const {
+    std::lock_guard lock(mutex_);
+    for (const Delivery& delivery : deliveries_) {
+      if (delivery.queue == queue && delivery.message_id == message_id) return true;
+    }
+    return false;
+  }
   size_t Total() const {
     std::lock_guard lock(mutex_);
     return deliveries_.size();
@@ -134,7 +141,7 @@ class AmqpBusTest : public ::testing::Test {
 
   Worker& MakeWorker(WorkerOptions options = {}) {
     options.amqp = options.amqp.url.empty() ? options_ : options.amqp;
-    options.poll_interval = milliseconds{20};
+    if (options.poll_interval == WorkerOptions{}.poll_interval) options.poll_interval = milliseconds{20};
     if (options.worker_id.empty()) options.worker_id = "w" + std::to_string(workers_.size());
     if (!options.random) options.random = [] { return 0.0; };
     registries_.push_back(std::make_unique<metrics::Registry>());
@@ -428,18 +435,42 @@ TEST_F(AmqpBusTest, ConsumptionContinuesAfterTheBrokerDropsEveryConnection) {
   proxy.Start(proxy.port());
   // The first message may come again too: its ack can be cut with the
   // connection (at least once).
-  const auto delivered = [&] {
-    for (const Delivery& delivery : recorder_.Of("mail")) {
-      if (delivery.message_id == id) return true;
-    }
-    return false;
-  };
+  const auto delivered = [&] { return recorder_.Has("mail", id); };
   ASSERT_TRUE(Eventually(delivered, seconds{30}));
   worker.Stop();
   EXPECT_EQ(Unpublished(), 0);
   const std::string metrics = registries_.back()->Render();
   EXPECT_GE(MetricValue(metrics, R"(tabel_amqp_reconnects_total{role="relay"})"), 1);
   EXPECT_GE(MetricValue(metrics, R"(tabel_amqp_reconnects_total{role="consumer"})"), 1);
+}
+
+// A broker away for a while (a restart) is used again within
+// Worker::kMaxBrokerBackoff of its return: the relay's and the consumers'
+// growing delays stop there: with poll_interval 100 ms they try at 0.1 s,
+// 0.3 s, 0.7 s, ... 6.3 s, then every 5 s. Uncapped they would try at
+// 12.7 s, then not before 25.5 s, 9.5 s after the return.
+TEST_F(AmqpBusTest, ABrokerBackFromAnOutageIsUsedAgainWithinTheBackoffCap) {
+  testing::TcpProxy proxy(PortOf(options_.url));
+  proxy.Start();
+  AmqpOptions options = options_;
+  options.url = WithPort(options_.url, proxy.port());
+  Worker& worker = MakeWorker({.poll_interval = milliseconds{100}, .amqp = options});
+  worker.Subscribe("mail", [this](const Delivery& delivery) { recorder_.Record(delivery); });
+  Publish("user.created", "1");
+  worker.Start();
+  ASSERT_TRUE(Eventually([&] { return recorder_.Total() >= 1; }));
+
+  proxy.Stop();
+  std::this_thread::sleep_for(seconds{16});
+  const std::string id = Publish("user.created", "2");
+  proxy.Start(proxy.port());
+  const SteadyTime back = std::chrono::steady_clock::now();
+  const auto delivered = [&] { return recorder_.Has("mail", id); };
+  ASSERT_TRUE(Eventually(delivered, seconds{30}));
+  const auto after = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - back);
+  worker.Stop();
+  EXPECT_LT(after, Worker::kMaxBrokerBackoff + seconds{2})
+      << "delivered " << after.count() << " ms after the return";
 }
 
 TEST_F(AmqpBusTest, TwoConsumerThreadsProcessEveryMessageExactlyOnce) {

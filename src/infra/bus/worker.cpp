@@ -64,8 +64,12 @@ Delivery DeliveryOf(const QueueSpec& spec, const AmqpDelivery& incoming) {
 class FailureLog {
  public:
   FailureLog(log::Logger& logger, std::string_view event, const std::string& worker_id,
-             milliseconds poll_interval)
-      : logger_(logger), event_(event), worker_id_(worker_id), poll_interval_(poll_interval) {}
+             milliseconds poll_interval, milliseconds max_pause)
+      : logger_(logger),
+        event_(event),
+        worker_id_(worker_id),
+        poll_interval_(poll_interval),
+        max_pause_(std::max(poll_interval, max_pause)) {}
 
   // Records a failure; returns how long to wait before the next poll.
   milliseconds Failed(const std::string& error) {
@@ -83,7 +87,7 @@ class FailureLog {
     }
     const int doublings = std::min(consecutive_ - 1, 16);
     const milliseconds pause = poll_interval_ * (1LL << doublings);
-    return std::clamp(pause, poll_interval_, std::max(poll_interval_, Worker::kMaxErrorBackoff));
+    return std::clamp(pause, poll_interval_, max_pause_);
   }
 
   void Succeeded() {
@@ -98,6 +102,7 @@ class FailureLog {
   std::string_view event_;
   const std::string& worker_id_;
   milliseconds poll_interval_;
+  milliseconds max_pause_;
   int consecutive_ = 0;
   long suppressed_ = 0;
   SteadyTime last_logged_{};
@@ -320,7 +325,8 @@ void Worker::RelayLoop() {
     std::lock_guard lock(mutex_);
     seen = wake_sequence_;
   }
-  FailureLog failures(logger_, "bus_relay_failed", worker_id_, options_.poll_interval);
+  FailureLog failures(logger_, "bus_relay_failed", worker_id_, options_.poll_interval,
+                      amqp() ? kMaxBrokerBackoff : kMaxErrorBackoff);
   auto next_housekeeping = clock_();
   while (!stopping()) {
     milliseconds pause = options_.poll_interval;
@@ -369,7 +375,7 @@ void Worker::ConsumerLoop() {
     std::lock_guard lock(mutex_);
     seen = wake_sequence_;
   }
-  FailureLog failures(logger_, "bus_poll_failed", worker_id_, options_.poll_interval);
+  FailureLog failures(logger_, "bus_poll_failed", worker_id_, options_.poll_interval, kMaxErrorBackoff);
   while (!stopping()) {
     milliseconds pause = options_.poll_interval;
     try {
@@ -490,7 +496,7 @@ void Worker::Report(const Delivery& delivery, int max_attempts, Outcome outcome,
 }
 
 void Worker::AmqpConsumerLoop() {
-  FailureLog failures(logger_, "bus_broker_failed", worker_id_, options_.poll_interval);
+  FailureLog failures(logger_, "bus_broker_failed", worker_id_, options_.poll_interval, kMaxBrokerBackoff);
   std::vector<std::string> queues;
   std::map<std::string, const Subscription*> by_consumer_tag;
   for (const Subscription& subscription : subscriptions_) {

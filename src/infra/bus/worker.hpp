@@ -23,7 +23,8 @@
 //
 // Threads survive database outages: a failing poll is logged (at most one
 // line per kErrorLogInterval per thread, plus one when it recovers) and
-// retried with a growing delay up to kMaxErrorBackoff.
+// retried with a growing delay up to kMaxErrorBackoff (kMaxBrokerBackoff on
+// RabbitMQ, below).
 //
 // With RabbitMQ (amqp_connection.hpp for the names and message format) the
 // relay thread runs an AmqpRelay, and each consumer thread owns one broker
@@ -47,10 +48,10 @@
 // broker cannot tell a message a consumer had started from one only
 // prefetched, so the messages waiting in a thread's prefetch (fewer than
 // amqp.prefetch) when its connection ends (a crash, a broker restart, Stop)
-// also spend an attempt without having run. A lost
-// connection is reopened with the same backoff as a failing poll, and the
-// topology declared again. Wake() only concerns the relay there, and
-// RunOnce is not available.
+// also spend an attempt without having run. A lost connection is reopened
+// with the backoff of a failing poll, capped at kMaxBrokerBackoff, and the
+// topology declared again; the relay thread's failures are capped likewise.
+// Wake() only concerns the relay there, and RunOnce is not available.
 //
 // Metrics registered on the given registry (one Worker per registry):
 //   tabel_queue_tasks{queue,status}                 gauge, sampled per scrape
@@ -123,6 +124,12 @@ class Worker {
  public:
   // The longest delay between polls while the database keeps failing.
   static constexpr std::chrono::milliseconds kMaxErrorBackoff{30000};
+  // With RabbitMQ, the longest delay between the relay's or a consumer
+  // thread's attempts while the broker (or, for the relay, the database)
+  // keeps failing: a refused connection costs the broker nothing, and a
+  // restarted broker is used again within this much of its return, not up
+  // to twice its outage later.
+  static constexpr std::chrono::milliseconds kMaxBrokerBackoff{5000};
   // At most one error line per thread in this period while failures repeat.
   static constexpr std::chrono::milliseconds kErrorLogInterval{30000};
 
