@@ -14,6 +14,14 @@
 #   TABEL_TEST_REDIS_URL     redis://127.0.0.1:P/0
 #   TABEL_TEST_SMTP_URL      smtp://127.0.0.1:P
 #   TABEL_TEST_SMTP_MAILBOX  DIR/mail, a Maildir: each received message is a file in new/
+#   TABEL_TEST_RABBITMQ_CTL  DIR/rabbitmq/ctl ARGS...: rabbitmqctl against the test broker (as
+#                            user rabbitmq, with the broker's environment), e.g. `list_queues`
+#   TABEL_TEST_RABBITMQ_RESTART  DIR/rabbitmq/restart [SECONDS]: a real restart of the broker
+#                            for fault tests: SIGTERM (a clean shutdown, as a service manager's
+#                            restart), SECONDS (default 0) with no broker, then a new node on
+#                            the same ports and data, waited for until it accepts AMQP
+#                            connections. Durable queues and persistent messages come back
+#                            from disk.
 #
 # Every process started is recorded (pid and start time) in DIR/servers.pids, and only those
 # are ever signalled: other copies of these servers may run on the same machine. A watchdog
@@ -69,16 +77,13 @@ _tabel_record() {
   printf '%s %s %s %s\n' "$1" "$2" "$start" "$3" >>"$_TABEL_SERVERS_DIR/servers.pids"
 }
 
-# _tabel_pid NAME: the recorded pid of NAME.
+# _tabel_pid NAME: the pid of NAME's latest record (a restarted server has several).
 _tabel_pid() {
-  local name pid start sig
+  local name pid start sig found=""
   while read -r name pid start sig; do
-    if [[ "$name" == "$1" ]]; then
-      printf '%s\n' "$pid"
-      return 0
-    fi
+    [[ "$name" == "$1" ]] && found="$pid"
   done <"$_TABEL_SERVERS_DIR/servers.pids"
-  return 1
+  [[ -n "$found" ]] && printf '%s\n' "$found"
 }
 
 # _tabel_spawn NAME SIGNAL USER CWD LOG CMD...: starts CMD in the background in a session of
@@ -251,25 +256,33 @@ tabel_servers_start() {
     return 1
   }
   local node="tabel-test-$amqp_port@localhost"
-  _tabel_spawn rabbitmq TERM rabbitmq "$rmq" "$rmq/stdout.log" env \
-    HOME="$rmq" \
-    RUNNING_UNDER_SYSTEMD=true \
-    RABBITMQ_NODENAME="$node" \
-    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
-    RABBITMQ_NODE_PORT="$amqp_port" \
-    RABBITMQ_DIST_PORT="$dist_port" \
-    ERL_EPMD_PORT="$epmd_port" \
-    ERL_EPMD_ADDRESS=127.0.0.1 \
-    RABBITMQ_MNESIA_BASE="$rmq/mnesia" \
-    RABBITMQ_LOG_BASE="$rmq/log" \
-    RABBITMQ_PID_FILE="$rmq/rabbitmq.pid" \
-    RABBITMQ_CONFIG_FILE="$rmq/rabbitmq.conf" \
-    RABBITMQ_ADVANCED_CONFIG_FILE="$rmq/advanced.config" \
-    RABBITMQ_CONF_ENV_FILE="$rmq/rabbitmq-env.conf" \
-    RABBITMQ_ENABLED_PLUGINS_FILE="$rmq/enabled_plugins" \
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}" \
-    ERL_CRASH_DUMP="$rmq/erl_crash.dump" \
-    /usr/lib/rabbitmq/bin/rabbitmq-server
+  # The broker's environment, one VAR=value a line: read again by ctl and restart.
+  cat >"$rmq/server.env" <<EOF
+HOME=$rmq
+RUNNING_UNDER_SYSTEMD=true
+RABBITMQ_NODENAME=$node
+RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+RABBITMQ_NODE_PORT=$amqp_port
+RABBITMQ_DIST_PORT=$dist_port
+ERL_EPMD_PORT=$epmd_port
+ERL_EPMD_ADDRESS=127.0.0.1
+RABBITMQ_MNESIA_BASE=$rmq/mnesia
+RABBITMQ_LOG_BASE=$rmq/log
+RABBITMQ_PID_FILE=$rmq/rabbitmq.pid
+RABBITMQ_CONFIG_FILE=$rmq/rabbitmq.conf
+RABBITMQ_ADVANCED_CONFIG_FILE=$rmq/advanced.config
+RABBITMQ_CONF_ENV_FILE=$rmq/rabbitmq-env.conf
+RABBITMQ_ENABLED_PLUGINS_FILE=$rmq/enabled_plugins
+RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}
+ERL_CRASH_DUMP=$rmq/erl_crash.dump
+EOF
+  local tool
+  for tool in ctl restart; do
+    printf '#!/usr/bin/env bash\nexec bash %q __rabbitmq_%s %q "$@"\n' \
+      "$_TABEL_SERVERS_LIB" "$tool" "$dir" >"$rmq/$tool"
+    chmod 755 "$rmq/$tool"
+  done
+  _tabel_spawn_rabbitmq
 
   _tabel_spawn redis TERM root "$dir/redis" "$dir/redis/redis.log" \
     redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
@@ -322,9 +335,74 @@ EOF
   export TABEL_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
   export TABEL_TEST_SMTP_URL="smtp://127.0.0.1:$smtp_port"
   export TABEL_TEST_SMTP_MAILBOX="$dir/mail"
+  export TABEL_TEST_RABBITMQ_CTL="$rmq/ctl"
+  export TABEL_TEST_RABBITMQ_RESTART="$rmq/restart"
   ((had_monitor)) && set -m
   echo "tabel: servers up in $rmq_s s in $dir (ready after: postgres :$pg_port ${pg_s} s," \
     "redis :$redis_port ${redis_s} s, smtp :$smtp_port ${smtp_s} s, rabbitmq :$amqp_port ${rmq_s} s)" >&2
+}
+
+# _tabel_spawn_rabbitmq: starts the broker of $_TABEL_SERVERS_DIR with its server.env.
+_tabel_spawn_rabbitmq() {
+  local rmq="$_TABEL_SERVERS_DIR/rabbitmq"
+  local -a vars
+  mapfile -t vars <"$rmq/server.env"
+  _tabel_spawn rabbitmq TERM rabbitmq "$rmq" "$rmq/stdout.log" env "${vars[@]}" \
+    /usr/lib/rabbitmq/bin/rabbitmq-server
+}
+
+# _tabel_rabbitmq_var NAME: a value of the broker's server.env.
+_tabel_rabbitmq_var() {
+  local line
+  while IFS= read -r line; do
+    if [[ "${line%%=*}" == "$1" ]]; then
+      printf '%s\n' "${line#*=}"
+      return 0
+    fi
+  done <"$_TABEL_SERVERS_DIR/rabbitmq/server.env"
+  return 1
+}
+
+# _tabel_rabbitmq_ctl DIR ARGS...: rabbitmqctl ARGS against DIR's broker. Debian's
+# /usr/sbin/rabbitmqctl would change HOME, and with it the Erlang cookie: run the real one as
+# the broker's user, from its folder, with its environment.
+_tabel_rabbitmq_ctl() {
+  local rmq="$1/rabbitmq"
+  shift
+  local -a vars
+  mapfile -t vars <"$rmq/server.env"
+  cd "$rmq"
+  exec setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups env "${vars[@]}" \
+    /usr/lib/rabbitmq/bin/rabbitmqctl "$@"
+}
+
+# _tabel_rabbitmq_restart DIR [SECONDS]: stops DIR's broker with SIGTERM, waits SECONDS, starts
+# it again (a new record in servers.pids; stopping skips the dead one) and waits until it
+# accepts AMQP connections. Returns 1, with its logs' tails, if it does not come back.
+_tabel_rabbitmq_restart() {
+  _TABEL_SERVERS_DIR="$1"
+  local down="${2:-0}" rmq="$1/rabbitmq" pid start
+  if [[ ! -f "$1/servers.pids" ]]; then
+    echo "tabel: no test servers run in $1" >&2
+    return 1
+  fi
+  pid="$(_tabel_pid rabbitmq)" || return 1
+  start="$(_tabel_proc_field "$pid" 19)" || start=0
+  if _tabel_alive "$pid" "$start"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    _tabel_wait_gone 30 1 "$pid" "$start" rabbitmq
+  fi
+  sleep "$down"
+  # A stop claims servers.pids by renaming it: start nothing that it would not stop.
+  if [[ ! -f "$1/servers.pids" ]]; then
+    echo "tabel: the test servers in $1 are stopping" >&2
+    return 1
+  fi
+  _tabel_spawn_rabbitmq
+  local port node deadline=$((${EPOCHREALTIME%[.,]*} + TABEL_SERVERS_TIMEOUT))
+  port="$(_tabel_rabbitmq_var RABBITMQ_NODE_PORT)"
+  node="$(_tabel_rabbitmq_var RABBITMQ_NODENAME)"
+  _tabel_await rabbitmq amqp "$port" "$deadline" "$rmq/stdout.log" "$rmq/log/$node.log"
 }
 
 # _tabel_elapsed T0: seconds since the $EPOCHREALTIME value T0, one decimal.
@@ -450,7 +528,10 @@ _tabel_wait_gone() {
   done
 }
 
-if [[ "${BASH_SOURCE[0]}" == "$0" && "${1:-}" == __watchdog ]]; then
-  shift
-  _tabel_watchdog_main "$@"
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  case "${1:-}" in
+    __watchdog) shift && _tabel_watchdog_main "$@" ;;
+    __rabbitmq_ctl) shift && _tabel_rabbitmq_ctl "$@" ;;
+    __rabbitmq_restart) shift && _tabel_rabbitmq_restart "$@" ;;
+  esac
 fi

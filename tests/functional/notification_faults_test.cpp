@@ -1,16 +1,23 @@
 // Faults while 2,000 notifications are mailed, against the real servers
 // scripts/test starts (PostgreSQL; the SMTP sink's Maildir at
-// TABEL_TEST_SMTP_MAILBOX): the `tabel worker` process is killed with
-// SIGKILL twice in the middle and started again, and the mail server goes
-// away for a while (a proxy in front of it is cut). Afterwards every
-// notification was mailed, nothing is stuck or dead, and the mails sent
+// TABEL_TEST_SMTP_MAILBOX). On the embedded queue the `tabel worker` process
+// is killed with SIGKILL twice in the middle and started again, and the mail
+// server goes away for a while (a proxy in front of it is cut). On RabbitMQ
+// the broker itself is restarted (TABEL_TEST_RABBITMQ_RESTART: a clean
+// shutdown and a new node on the same data) while the letters are still
+// being written, relayed and mailed, and the worker is killed once. Afterwards
+// every notification was mailed, nothing is stuck or dead, and the mails sent
 // twice — those the server took just before a kill, whose send was not yet
-// recorded — are counted, reported and bounded by kills × consumer threads.
+// recorded — are counted, reported and bounded by faults × consumer threads.
+// The broker's restart is felt by every process using it: scripts/test runs
+// the functional suites one at a time.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +25,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -27,6 +35,7 @@
 #include "infra/db/transaction.hpp"
 #include "support/days.hpp"
 #include "support/demo_server.hpp"
+#include "support/tabel_process.hpp"
 #include "support/tcp_proxy.hpp"
 
 namespace tabel::testing {
@@ -53,10 +62,14 @@ class PostgresOnlyNotificationFaults : public ::testing::Test {
     mailbox_ = mailbox;
     domain_ =
         "faults" + std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) + ".test";
-    // The embedded queue, whose tasks a killed worker leaves in the database.
+  }
+
+  // Starts the API process, which only relays, and prepares the worker's
+  // settings: on RabbitMQ at `amqp_url`, or on the embedded queue ("").
+  void StartApi(const std::string& amqp_url) {
     env_ = {{"TABEL_SMTP_URL", "smtp://127.0.0.1:" + std::to_string(proxy_->port())},
             {"TABEL_MAIL_FROM", "tabel@" + domain_},
-            {"TABEL_AMQP_URL", ""}};
+            {"TABEL_AMQP_URL", amqp_url}};
     std::map<std::string, std::string> api = env_;
     api["TABEL_WORKER_THREADS"] = "0";  // the API process only relays
     server_ = std::make_unique<DemoServer>(api);
@@ -71,6 +84,22 @@ class PostgresOnlyNotificationFaults : public ::testing::Test {
   void KillWorker() {
     ASSERT_TRUE(worker_->Stop(SIGKILL, std::chrono::seconds(10)).has_value());
     worker_.reset();
+  }
+
+  // Letters [first, first + count) needing corrections, of the 14 people of
+  // the demo company: each an event of its own, each always mailed.
+  void AddLetters(int first, int count) {
+    db::WithWriteTransaction(*database_, [&](soci::session& session) {
+      const bus::Outbox outbox(SystemClock());
+      for (int i = first; i < first + count; ++i) {
+        outbox.Add(session, {.topic = "resignation_letter.needs_corrections",
+                             .payload = json{{"letter_id", i + 1},
+                                             {"author_employee_id", 1 + i % 14},
+                                             {"received_on", Day(0)},
+                                             {"problems", {"Нет подписи"}}}
+                                            .dump()});
+      }
+    });
   }
 
   long long Count(const std::string& sql) {
@@ -109,6 +138,31 @@ class PostgresOnlyNotificationFaults : public ::testing::Test {
     return false;
   }
 
+  // Checks that every letter's mail was recorded sent and arrived, by
+  // Message-ID; returns how many arrived more than once.
+  int CheckEveryMailArrived() {
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE " + kLetters), kNotifications);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE mail_status <> 'sent'"), 0);
+    std::set<std::string> letters;
+    db::WithSession(*database_, [&](soci::session& session) {
+      long long id = 0;
+      soci::statement statement =
+          (session.prepare << "SELECT id FROM notifications WHERE " + kLetters, soci::into(id));
+      statement.execute(false);
+      while (statement.fetch()) letters.insert(std::to_string(id) + "@" + domain_);
+    });
+    const std::map<std::string, int> received = Received();
+    int duplicates = 0, arrived = 0;
+    for (const std::string& id : letters) {
+      const auto it = received.find(id);
+      if (it == received.end()) continue;
+      ++arrived;
+      duplicates += it->second - 1;
+    }
+    EXPECT_EQ(arrived, kNotifications) << "every notification's mail arrived";
+    return duplicates;
+  }
+
   // Received messages of this test, by Message-ID.
   std::map<std::string, int> Received() {
     std::map<std::string, int> received;
@@ -133,19 +187,9 @@ class PostgresOnlyNotificationFaults : public ::testing::Test {
 };
 
 TEST_F(PostgresOnlyNotificationFaults, EveryMailArrivesAfterKillsAndAMailServerOutage) {
-  // 2,000 letters needing corrections, of the 14 people of the demo company:
-  // each an event of its own, each always mailed.
-  db::WithWriteTransaction(*database_, [&](soci::session& session) {
-    const bus::Outbox outbox(SystemClock());
-    for (int i = 0; i < kNotifications; ++i) {
-      outbox.Add(session, {.topic = "resignation_letter.needs_corrections",
-                           .payload = json{{"letter_id", i + 1},
-                                           {"author_employee_id", 1 + i % 14},
-                                           {"received_on", Day(0)},
-                                           {"problems", {"Нет подписи"}}}
-                                          .dump()});
-    }
-  });
+  // The embedded queue, whose tasks a killed worker leaves in the database.
+  StartApi("");
+  AddLetters(0, kNotifications);
   StartWorker();
   ASSERT_TRUE(WaitForSent(300, std::chrono::seconds(120)));
   KillWorker();
@@ -161,35 +205,110 @@ TEST_F(PostgresOnlyNotificationFaults, EveryMailArrivesAfterKillsAndAMailServerO
   ASSERT_TRUE(WaitForSent(kNotifications, std::chrono::seconds(300)))
       << Sent() << " of " << kNotifications << " mails sent";
 
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE " + kLetters), kNotifications);
   // Nothing stuck: the tasks a killed worker held and had finished come
   // back after their lease and find their mail sent.
   EXPECT_TRUE(WaitForQueuesDone(std::chrono::seconds(120)))
       << Count("SELECT COUNT(*) FROM task_queue WHERE status <> 'done'") << " tasks not done";
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE mail_status <> 'sent'"), 0);
-  // Every letter's mail arrived: one Message-ID per notification.
-  std::set<std::string> letters;
-  db::WithSession(*database_, [&](soci::session& session) {
-    long long id = 0;
-    soci::statement statement =
-        (session.prepare << "SELECT id FROM notifications WHERE " + kLetters, soci::into(id));
-    statement.execute(false);
-    while (statement.fetch()) letters.insert(std::to_string(id) + "@" + domain_);
-  });
-  const std::map<std::string, int> received = Received();
-  int duplicates = 0, arrived = 0;
-  for (const std::string& id : letters) {
-    const auto it = received.find(id);
-    if (it == received.end()) continue;
-    ++arrived;
-    duplicates += it->second - 1;
-  }
-  EXPECT_EQ(arrived, kNotifications) << "every notification's mail arrived";
+  const int duplicates = CheckEveryMailArrived();
   std::cout << "notification faults: " << kNotifications << " mails, " << kKills << " kills of a worker with "
             << kConsumerThreads << " consumer threads, one mail-server outage: " << duplicates
             << " sent twice\n";
   RecordProperty("duplicates", duplicates);
   EXPECT_LE(duplicates, kKills * kConsumerThreads);
+}
+
+// The broker's queues of this test (the names TabelProcess gives them) that
+// still hold messages, ready or unacknowledged, as "name=count" lines; read
+// with rabbitmqctl (TABEL_TEST_RABBITMQ_CTL). "?" when it failed.
+std::string BusyQueues(const std::string& prefix) {
+  const char* ctl = std::getenv("TABEL_TEST_RABBITMQ_CTL");
+  if (ctl == nullptr) return "?";
+  const std::string command = std::string(ctl) + " list_queues -q --no-table-headers name messages 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return "?";
+  std::string output;
+  char chunk[4096];
+  while (size_t n = std::fread(chunk, 1, sizeof chunk, pipe)) output.append(chunk, n);
+  if (::pclose(pipe) != 0) return "? " + output;
+  std::istringstream lines(output);
+  std::string name, busy;
+  long long messages = 0;
+  while (lines >> name >> messages) {
+    if (name.rfind(prefix + ".", 0) == 0 && messages != 0)
+      busy += name + "=" + std::to_string(messages) + "\n";
+  }
+  return busy;
+}
+
+TEST_F(PostgresOnlyNotificationFaults, EveryMailArrivesOnRabbitMqAfterABrokerRestartAndAKill) {
+  const char* amqp_url = std::getenv("TABEL_TEST_AMQP_URL");
+  const char* restart = std::getenv("TABEL_TEST_RABBITMQ_RESTART");
+  ASSERT_TRUE(amqp_url != nullptr && restart != nullptr && std::getenv("TABEL_TEST_RABBITMQ_CTL") != nullptr)
+      << "run through scripts/test, which starts RabbitMQ";
+  StartApi(amqp_url);
+  const std::string prefix = AmqpPrefixOf(server_->database().url());
+  StartWorker();
+  // The letters come in batches while the worker mails, so that the broker
+  // goes away with the relays publishing (letters, then the mails the
+  // events consumer writes to the outbox) and the consumers running.
+  constexpr int kBatch = 50;
+  std::atomic<int> added{0};
+  std::thread feeder([&] {
+    while (added < kNotifications) {
+      AddLetters(added, kBatch);
+      added += kBatch;
+      std::this_thread::sleep_for(std::chrono::milliseconds(750));
+    }
+  });
+  struct JoinFeeder {
+    std::thread& thread;
+    ~JoinFeeder() { thread.join(); }
+  } join_feeder{feeder};
+
+  const auto started = std::chrono::steady_clock::now();
+  const auto seconds = [&] {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+        .count();
+  };
+  ASSERT_TRUE(WaitForSent(50, std::chrono::seconds(120)));
+  const long long sent_before = Sent();
+  const int added_before = added;
+  const long long restarted_at = seconds();
+  const long long unpublished_before = Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL");
+  // Down for 3 s besides the stop and the start: the relays' and
+  // consumers' connections are closed, new ones refused, and the queues
+  // come back from disk with the messages no consumer had acked.
+  ASSERT_EQ(std::system((std::string(restart) + " 3").c_str()), 0) << "the broker did not come back";
+  std::cout << "broker restarted at " << restarted_at << " s (back at " << seconds() << " s) with "
+            << sent_before << " mails sent, " << added_before << " letters written, " << unpublished_before
+            << " outbox messages waiting\n";
+  ASSERT_TRUE(WaitForSent(Sent() + 300, std::chrono::seconds(180)));
+  std::cout << "worker killed at " << seconds() << " s with " << Sent() << " mails sent\n";
+  KillWorker();
+  StartWorker();
+  ASSERT_TRUE(WaitForSent(kNotifications, std::chrono::seconds(300)))
+      << Sent() << " of " << kNotifications << " mails sent";
+  std::cout << "every mail sent at " << seconds() << " s\n";
+
+  // Nothing stuck: every event published (the next daily reminder waits for
+  // its hour), and the broker's queues of this test drain — the work queues,
+  // the delay queues of retries, the dead letters.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL AND topic <> 'notification.daily'"),
+            0);
+  std::string busy = BusyQueues(prefix);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!busy.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    busy = BusyQueues(prefix);
+  }
+  EXPECT_EQ(busy, "") << "queues of " << prefix << " still holding messages";
+  const int duplicates = CheckEveryMailArrived();
+  constexpr int kFaults = 2;  // the broker's restart and the worker's kill
+  std::cout << "notification faults on RabbitMQ: " << kNotifications
+            << " mails, a broker restart and a kill of a worker with " << kConsumerThreads
+            << " consumer threads: " << duplicates << " sent twice\n";
+  RecordProperty("duplicates", duplicates);
+  EXPECT_LE(duplicates, kFaults * kConsumerThreads);
 }
 
 }  // namespace

@@ -69,6 +69,12 @@ std::string TabelBinary() {
   return binary;
 }
 
+std::string AmqpPrefixOf(const std::string& database_url) {
+  char prefix[32];
+  std::snprintf(prefix, sizeof prefix, "test-%016zx", std::hash<std::string>{}(database_url));
+  return prefix;
+}
+
 TabelProcess::TabelProcess(std::vector<std::string> args, std::map<std::string, std::string> env,
                            std::chrono::milliseconds startup) {
   env.emplace("TABEL_HTTP_PORT", "0");
@@ -88,10 +94,7 @@ TabelProcess::TabelProcess(std::vector<std::string> args, std::map<std::string, 
   // share them, those of different tests never do.
   if (env.count("TABEL_AMQP_URL") != 0) {
     const auto database = env.find("TABEL_DATABASE_URL");
-    const size_t hash = std::hash<std::string>{}(database == env.end() ? std::string() : database->second);
-    char prefix[32];
-    std::snprintf(prefix, sizeof prefix, "test-%016zx", hash);
-    env.emplace("TABEL_AMQP_PREFIX", prefix);
+    env.emplace("TABEL_AMQP_PREFIX", AmqpPrefixOf(database == env.end() ? std::string() : database->second));
   }
   Pipe out;
   pid_ = Spawn(args, env, out);

@@ -21,6 +21,10 @@ namespace tabel::testing {
 // The path of the binary under test (TABEL_TEST_BINARY, set by CTest).
 std::string TabelBinary();
 
+// The TABEL_AMQP_PREFIX a TabelProcess on the broker gets for the database
+// `database_url` ("" when it has none): the names of that test's queues.
+std::string AmqpPrefixOf(const std::string& database_url);
+
 class TabelProcess {
  public:
   // Starts `tabel <args>` with the current environment plus `env`, and waits

@@ -49,12 +49,28 @@ std::string Describe(const std::exception& error) {
   return error.what();
 }
 
+// A broker delivery of `spec`'s work queue as the consumers see it; the
+// task id is new for each delivery.
+Delivery DeliveryOf(const QueueSpec& spec, const AmqpDelivery& incoming) {
+  return {.task_id = NewUuid(),
+          .message_id = incoming.message_id,
+          .queue = spec.name,
+          .topic = incoming.topic,
+          .payload = incoming.body,
+          .headers = incoming.headers,
+          .attempt = incoming.attempt};
+}
+
 // Rate-limits the error lines of one polling loop and computes its backoff.
 class FailureLog {
  public:
   FailureLog(log::Logger& logger, std::string_view event, const std::string& worker_id,
-             milliseconds poll_interval)
-      : logger_(logger), event_(event), worker_id_(worker_id), poll_interval_(poll_interval) {}
+             milliseconds poll_interval, milliseconds max_pause)
+      : logger_(logger),
+        event_(event),
+        worker_id_(worker_id),
+        poll_interval_(poll_interval),
+        max_pause_(std::max(poll_interval, max_pause)) {}
 
   // Records a failure; returns how long to wait before the next poll.
   milliseconds Failed(const std::string& error) {
@@ -72,7 +88,7 @@ class FailureLog {
     }
     const int doublings = std::min(consecutive_ - 1, 16);
     const milliseconds pause = poll_interval_ * (1LL << doublings);
-    return std::clamp(pause, poll_interval_, std::max(poll_interval_, Worker::kMaxErrorBackoff));
+    return std::clamp(pause, poll_interval_, max_pause_);
   }
 
   void Succeeded() {
@@ -87,6 +103,7 @@ class FailureLog {
   std::string_view event_;
   const std::string& worker_id_;
   milliseconds poll_interval_;
+  milliseconds max_pause_;
   int consecutive_ = 0;
   long suppressed_ = 0;
   SteadyTime last_logged_{};
@@ -309,7 +326,8 @@ void Worker::RelayLoop() {
     std::lock_guard lock(mutex_);
     seen = wake_sequence_;
   }
-  FailureLog failures(logger_, "bus_relay_failed", worker_id_, options_.poll_interval);
+  FailureLog failures(logger_, "bus_relay_failed", worker_id_, options_.poll_interval,
+                      amqp() ? kMaxBrokerBackoff : kMaxErrorBackoff);
   auto next_housekeeping = clock_();
   while (!stopping()) {
     milliseconds pause = options_.poll_interval;
@@ -358,7 +376,7 @@ void Worker::ConsumerLoop() {
     std::lock_guard lock(mutex_);
     seen = wake_sequence_;
   }
-  FailureLog failures(logger_, "bus_poll_failed", worker_id_, options_.poll_interval);
+  FailureLog failures(logger_, "bus_poll_failed", worker_id_, options_.poll_interval, kMaxErrorBackoff);
   while (!stopping()) {
     milliseconds pause = options_.poll_interval;
     try {
@@ -545,7 +563,7 @@ class Worker::ConsumerRunner {
 };
 
 void Worker::AmqpConsumerLoop() {
-  FailureLog failures(logger_, "bus_broker_failed", worker_id_, options_.poll_interval);
+  FailureLog failures(logger_, "bus_broker_failed", worker_id_, options_.poll_interval, kMaxBrokerBackoff);
   std::vector<std::string> queues;
   std::map<std::string, const Subscription*> by_consumer_tag;
   for (const Subscription& subscription : subscriptions_) {
@@ -587,15 +605,13 @@ void Worker::AmqpConsumerLoop() {
 
 void Worker::ProcessAmqp(AmqpConnection& connection, ConsumerRunner& runner, const Subscription& subscription,
                          const AmqpDelivery& incoming) {
+  if (incoming.redelivered) {
+    CountRedelivery(connection, subscription, incoming);
+    return;
+  }
   const QueueSpec& spec = *subscription.spec;
   const std::string prefix = options_.amqp.prefix;
-  Delivery delivery{.task_id = NewUuid(),
-                    .message_id = incoming.message_id,
-                    .queue = spec.name,
-                    .topic = incoming.topic,
-                    .payload = incoming.body,
-                    .headers = incoming.headers,
-                    .attempt = incoming.attempt};
+  const Delivery delivery = DeliveryOf(spec, incoming);
   Result result;
   if (delivery.attempt > spec.max_attempts) {
     // Retried under a larger max_attempts than the queue has now.
@@ -642,17 +658,46 @@ void Worker::ProcessAmqp(AmqpConnection& connection, ConsumerRunner& runner, con
   } else if (result.outcome == Outcome::kDead) {
     copy.routing_key = AmqpNames::DeadQueue(prefix, spec.name);
   }
-  if (!copy.routing_key.empty()) {
-    try {
-      connection.Publish(copy);
-      connection.WaitForConfirms(options_.amqp.confirm_timeout);
-    } catch (const AmqpError&) {
-      confirm_failures_->WithLabels({"consumer"}).Inc();
-      throw;  // not acked: the broker delivers the message again
-    }
+  if (copy.routing_key.empty()) {
+    connection.Ack(incoming.delivery_tag);
+  } else {
+    CopyThenAck(connection, copy, incoming.delivery_tag);
   }
-  connection.Ack(incoming.delivery_tag);
   Report(delivery, spec.max_attempts, result.outcome, result.error, delay);
+}
+
+void Worker::CountRedelivery(AmqpConnection& connection, const Subscription& subscription,
+                             const AmqpDelivery& incoming) {
+  // The consumer of this attempt may have died of this very message: count
+  // the attempt, so that such a message cannot loop for ever (worker.hpp).
+  const QueueSpec& spec = *subscription.spec;
+  const Delivery delivery = DeliveryOf(spec, incoming);
+  const bool spent = incoming.attempt >= spec.max_attempts;
+  const std::string error = "attempt " + std::to_string(incoming.attempt) +
+                            " was not acknowledged: its consumer's process or connection ended";
+  AmqpOutgoing copy{.exchange = "",
+                    .routing_key = spent ? AmqpNames::DeadQueue(options_.amqp.prefix, spec.name)
+                                         : AmqpNames::WorkQueue(options_.amqp.prefix, spec.name),
+                    .message_id = incoming.message_id,
+                    .topic = incoming.topic,
+                    .body = incoming.body,
+                    .headers = incoming.headers,
+                    .attempt = spent ? incoming.attempt : incoming.attempt + 1,
+                    .error = error,
+                    .mandatory = true};
+  CopyThenAck(connection, copy, incoming.delivery_tag);
+  Report(delivery, spec.max_attempts, spent ? Outcome::kDead : Outcome::kRetry, error, milliseconds{0});
+}
+
+void Worker::CopyThenAck(AmqpConnection& connection, const AmqpOutgoing& copy, uint64_t delivery_tag) {
+  try {
+    connection.Publish(copy);
+    connection.WaitForConfirms(options_.amqp.confirm_timeout);
+  } catch (const AmqpError&) {
+    confirm_failures_->WithLabels({"consumer"}).Inc();
+    throw;  // not acked: the broker delivers the message again
+  }
+  connection.Ack(delivery_tag);
 }
 
 void Worker::Count(const std::string& queue, Outcome outcome) {

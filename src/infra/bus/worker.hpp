@@ -23,7 +23,8 @@
 //
 // Threads survive database outages: a failing poll is logged (at most one
 // line per kErrorLogInterval per thread, plus one when it recovers) and
-// retried with a growing delay up to kMaxErrorBackoff.
+// retried with a growing delay up to kMaxErrorBackoff (kMaxBrokerBackoff on
+// RabbitMQ, below).
 //
 // With RabbitMQ (amqp_connection.hpp for the names and message format) the
 // relay thread runs an AmqpRelay, and each consumer thread owns one broker
@@ -36,11 +37,21 @@
 // after max_attempts), then ack. The copy is confirmed by the broker before
 // the original is acked, so a crash between them duplicates, never loses, a
 // message. A message whose consumer dies before the ack (the process or the
-// connection) is redelivered by the broker with the same attempt number (a
-// message that keeps killing the process is not counted towards
-// max_attempts). A lost connection is reopened with the same backoff as a
-// failing poll, and the topology declared again. Wake() only concerns the
-// relay there, and RunOnce is not available.
+// connection) comes back from the broker flagged redelivered, and that
+// counts as an attempt, as an expired lease does on the embedded queue:
+// before running anything, the thread publishes a confirmed copy with
+// tabel-attempt + 1 to the back of the work queue (to <queue>.dead once that
+// exceeds max_attempts, with tabel-error saying why), acks the original and
+// runs the copy when it arrives. So a message that kills every process that
+// runs it is run at most max_attempts times, then dead-lettered, and a crash
+// between the copy and the ack again duplicates rather than loses it. The
+// broker cannot tell a message a consumer had started from one only
+// prefetched, so the messages waiting in a thread's prefetch (fewer than
+// amqp.prefetch) when its connection ends (a crash, a broker restart, Stop)
+// also spend an attempt without having run. A lost connection is reopened
+// with the backoff of a failing poll, capped at kMaxBrokerBackoff, and the
+// topology declared again; the relay thread's failures are capped likewise.
+// Wake() only concerns the relay there, and RunOnce is not available.
 //
 // Metrics registered on the given registry (one Worker per registry):
 //   tabel_queue_tasks{queue,status}                 gauge, sampled per scrape
@@ -113,6 +124,12 @@ class Worker {
  public:
   // The longest delay between polls while the database keeps failing.
   static constexpr std::chrono::milliseconds kMaxErrorBackoff{30000};
+  // With RabbitMQ, the longest delay between the relay's or a consumer
+  // thread's attempts while the broker (or, for the relay, the database)
+  // keeps failing: a refused connection costs the broker nothing, and a
+  // restarted broker is used again within this much of its return, not up
+  // to twice its outage later.
+  static constexpr std::chrono::milliseconds kMaxBrokerBackoff{5000};
   // At most one error line per thread in this period while failures repeat.
   static constexpr std::chrono::milliseconds kErrorLogInterval{30000};
 
@@ -195,6 +212,13 @@ class Worker {
   // (copy, ack).
   void ProcessAmqp(AmqpConnection& connection, ConsumerRunner& runner, const Subscription& subscription,
                    const AmqpDelivery& incoming);
+  // Settles a redelivered delivery without running it: a copy with the next
+  // attempt to the work queue, or to the dead letters, then the ack.
+  void CountRedelivery(AmqpConnection& connection, const Subscription& subscription,
+                       const AmqpDelivery& incoming);
+  // Publishes `copy` and waits for its confirm, then acks `delivery_tag`;
+  // AmqpError (counted) leaves the original unacked for the broker.
+  void CopyThenAck(AmqpConnection& connection, const AmqpOutgoing& copy, uint64_t delivery_tag);
   // Runs `consumer` on `delivery` and classifies its end.
   static Result Run(const Subscription& subscription, const Delivery& delivery, int max_attempts);
   // Counts and logs a settled delivery.
