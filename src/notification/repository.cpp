@@ -45,10 +45,12 @@ constexpr const char* kSelectAbsencesStarting =
     "WHERE r.status = 'approved' AND t.kind = 'absence' AND r.start_date = :day ORDER BY r.id";
 constexpr const char* kInsertNotification =
     "INSERT INTO notifications (event_id, event, recipient_employee_id, request_id, template, title, body, "
-    "link, "
-    "template_values, created_at, mail_status) VALUES (:event_id, :event, :recipient, :request, :template, "
-    ":title, :body, :link, :template_values, :at, :mail_status) "
-    "ON CONFLICT (event_id, recipient_employee_id) DO NOTHING RETURNING id";
+    "link, template_values, created_at, mail_status) VALUES (:event_id, :event, :recipient, :request, "
+    ":template, :title, :body, :link, :template_values, :at, "
+    "CASE WHEN :mail = 0 THEN 'none' "
+    "WHEN :optional = 1 AND EXISTS (SELECT 1 FROM notification_preferences p WHERE p.employee_id = "
+    ":recipient2 AND p.event = :event2 AND p.mail = 0) THEN 'none' ELSE 'pending' END) "
+    "ON CONFLICT (event_id, recipient_employee_id) DO NOTHING RETURNING id, mail_status";
 constexpr const char* kMarkRead =
     "UPDATE notifications SET read_at = :at WHERE id = :id AND recipient_employee_id = :employee "
     "AND read_at IS NULL";
@@ -259,28 +261,6 @@ std::vector<int64_t> NotificationRepository::DepartmentHeads(Date today) {
   });
 }
 
-std::set<int64_t> NotificationRepository::MailTurnedOff(const std::vector<int64_t>& people,
-                                                        const std::string& event) {
-  std::set<int64_t> off;
-  if (people.empty()) return off;
-  return db::WithSession(database_, [&](soci::session& session) {
-    ForSlices(people, [&](const std::vector<int64_t>& slice) {
-      const std::string sql =
-          "SELECT employee_id FROM notification_preferences WHERE mail = 0 AND event = :event "
-          "AND employee_id IN " +
-          db::IdList(slice);
-      long long id = 0;
-      soci::statement statement(session);
-      statement.exchange(soci::into(id));
-      statement.exchange(soci::use(event, "event"));
-      db::PrepareOnce(statement, sql);
-      statement.execute(false);
-      while (statement.fetch()) off.insert(id);
-    });
-    return off;
-  });
-}
-
 std::vector<int64_t> NotificationRepository::PendingSince(std::chrono::system_clock::time_point before) {
   return db::WithSession(database_, [&](soci::session& session) {
     return SelectIds(session, kSelectPending, "before", db::FormatTimestamp(before));
@@ -304,16 +284,19 @@ size_t NotificationRepository::Insert(const std::string& event_id, const std::st
       soci::indicator request_ind = request_id ? soci::i_ok : soci::i_null;
       const std::string link = n.link.value_or("");
       soci::indicator link_ind = n.link ? soci::i_ok : soci::i_null;
-      const std::string mail_status = n.mail ? "pending" : "none";
+      const int mail = n.mail ? 1 : 0, optional = n.mail_optional ? 1 : 0;
       long long id = 0;
+      std::string mail_status;
       session << kInsertNotification, soci::use(event_id, "event_id"), soci::use(event, "event"),
           soci::use(recipient, "recipient"), soci::use(request, request_ind, "request"),
           soci::use(n.template_name, "template"), soci::use(n.title, "title"), soci::use(n.body, "body"),
           soci::use(link, link_ind, "link"), soci::use(n.template_values, "template_values"),
-          soci::use(at, "at"), soci::use(mail_status, "mail_status"), soci::into(id);
+          soci::use(at, "at"), soci::use(mail, "mail"), soci::use(optional, "optional"),
+          soci::use(recipient, "recipient2"), soci::use(event, "event2"), soci::into(id),
+          soci::into(mail_status);
       if (!session.got_data()) continue;  // told of this event already
       ++added;
-      if (!n.mail) continue;
+      if (mail_status != "pending") continue;
       outbox_.Add(session, {.topic = kMailTopic,
                             .payload = nlohmann::json{{"notification_id", id}}.dump(),
                             .id = "mail:" + std::to_string(id)});

@@ -56,7 +56,8 @@ struct NewNotification {
   std::string body;
   std::optional<std::string> link;
   std::string template_values;  // JSON
-  bool mail = false;            // queue a mail
+  bool mail = false;            // queue a mail ...
+  bool mail_optional = false;   // ... unless the recipient turned this event's mail off
 };
 
 // What the mail of one notification is made from.
@@ -87,8 +88,6 @@ class NotificationRepository {
   std::vector<int64_t> Approvers(std::optional<int64_t> approver, int64_t employee, Date today);
   // The heads of departments still employed on `today`.
   std::vector<int64_t> DepartmentHeads(Date today);
-  // Of `people`, those who turned the mail of `event` off.
-  std::set<int64_t> MailTurnedOff(const std::vector<int64_t>& people, const std::string& event);
 
   // Pending requests whose last step began before `before` (a reminder is
   // due), and approved absences starting on `day`.
@@ -96,8 +95,10 @@ class NotificationRepository {
   std::vector<int64_t> AbsencesStartingOn(Date day);
 
   // Inserts each (event id, recipient) once, in one transaction, with an
-  // outbox message (kMailTopic) for each new one that mails: a second call
-  // with the same event id adds nothing. Returns how many were new.
+  // outbox message (kMailTopic) for each new one that mails — as the
+  // recipient's preferences stand in that transaction, for an optional
+  // mail: a second call with the same event id adds nothing. Returns how
+  // many were new.
   size_t Insert(const std::string& event_id, const std::string& event, std::optional<int64_t> request_id,
                 const std::vector<NewNotification>& notifications);
   // Adds `message` to the outbox unless a message with its id is there.

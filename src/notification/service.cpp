@@ -197,17 +197,15 @@ std::vector<int64_t> NotificationService::Notify(const std::string& event_id, co
       throw Error::Internal("notification rule " + event + ": no template " + rule.template_name);
     }
     const Rendered rendered = templates_.Render(rule.template_name, values);
-    const std::set<int64_t> off =
-        rule.mail == "optional" ? repository_.MailTurnedOff(ids, event) : std::set<int64_t>{};
     for (const int64_t id : ids) {
-      notifications.push_back(
-          {.recipient = id,
-           .template_name = rule.template_name,
-           .title = rendered.subject,
-           .body = rendered.content,
-           .link = told.link,
-           .template_values = stored_values,
-           .mail = rule.mail == "always" || (rule.mail == "optional" && !off.contains(id))});
+      notifications.push_back({.recipient = id,
+                               .template_name = rule.template_name,
+                               .title = rendered.subject,
+                               .body = rendered.content,
+                               .link = told.link,
+                               .template_values = stored_values,
+                               .mail = rule.mail == "always" || rule.mail == "optional",
+                               .mail_optional = rule.mail == "optional"});
       everyone.push_back(id);
     }
   }
