@@ -207,6 +207,14 @@ class Notifications : public ::testing::Test {
     return json::parse(response.body);
   }
 
+  // The badge: GET /api/v1/notifications/unread-count.
+  int64_t UnreadCount(const std::string& login) {
+    WaitIdle();
+    const HttpResponse response = Call(login, "GET", "/api/v1/notifications/unread-count");
+    EXPECT_EQ(response.status, 200) << response.body;
+    return json::parse(response.body).at("unread").get<int64_t>();
+  }
+
   db::Database& Database() {
     if (!database_) database_ = server_.database().MakeDatabase(1);
     return *database_;
@@ -474,6 +482,7 @@ TEST_F(Notifications, FeedPagesNewestFirstAndKeepsReadMarks) {
   ASSERT_EQ(read.status, 200) << read.body;
   const json after = Feed("manager");
   EXPECT_EQ(after.at("unread"), unread - 1);
+  EXPECT_EQ(UnreadCount("manager"), unread - 1);
   EXPECT_EQ(after.at("items").at(0).at("read"), true);
   EXPECT_TRUE(after.at("items").at(0).at("read_at").is_string());
   // Another person's notification is not found, and stays unread.
@@ -487,7 +496,12 @@ TEST_F(Notifications, FeedPagesNewestFirstAndKeepsReadMarks) {
   ASSERT_EQ(all.status, 200);
   EXPECT_EQ(json::parse(all.body).at("marked"), unread - 1);
   EXPECT_EQ(Feed("manager").at("unread"), 0);
+  EXPECT_EQ(UnreadCount("manager"), 0);
   EXPECT_THAT(Feed("manager", "?unread=true").at("items"), IsEmpty());
+  // A new notification counts at once (the count is cached until it changes).
+  Create("employee", Vacation(InFarYear("05-04"), InFarYear("05-15")));
+  WaitIdle();
+  EXPECT_EQ(UnreadCount("manager"), 1);
 }
 
 TEST_F(Notifications, APersonTurnsAnEventsMailOffAndTheFeedStillHasIt) {
@@ -540,6 +554,10 @@ TEST_F(Notifications, BadInputIsRefusedNamingTheField) {
   EXPECT_THAT(ProblemFields(response), ElementsAre("unread"));
   response = Call("employee", "GET", "/api/v1/notifications?colour=red");
   EXPECT_THAT(ProblemFields(response), ElementsAre("colour"));
+  response = Call("employee", "GET", "/api/v1/notifications/unread-count?limit=5");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(ProblemFields(response), ElementsAre("limit"));
+  EXPECT_EQ(Call("", "GET", "/api/v1/notifications/unread-count").status, 401);
   EXPECT_EQ(Call("employee", "POST", "/api/v1/notifications/abc/read").status, 400);
   EXPECT_EQ(Call("employee", "POST", "/api/v1/notifications/999999/read").status, 404);
   response = Call("employee", "PUT", "/api/v1/notifications/preferences", "{not json");
