@@ -288,10 +288,6 @@ struct App::Runtime {
         queue_transport(MakeQueueTransport(config, database, worker.tasks(), topology)),
         queue_admin(*queue_transport, clock) {
     RegisterProcessMetrics(registry, database);
-    // On RabbitMQ the depths are the broker's: sampled, at most every 15 s.
-    if (!config.amqp_url.empty()) {
-      ops::RegisterBrokerQueueMetrics(registry, *queue_transport, std::chrono::seconds(15));
-    }
     // Team calendars are cached until an activity changes.
     topology.Declare(
         {.name = "calendar.cache", .topics = {"request.approved", "request.cancelled", "request.closed"}});

@@ -1,6 +1,5 @@
 #include "ops/queues.hpp"
 
-#include <memory>
 #include <utility>
 
 #include "auth/permissions.hpp"
@@ -37,32 +36,6 @@ DeadLetter QueueAdmin::Replay(const Actor& actor, const std::string& id) {
          id,
          {{"queue", replayed.queue}, {"topic", replayed.topic}, {"message_id", replayed.message_id}}},
         clock_());
-  });
-}
-
-void RegisterBrokerQueueMetrics(metrics::Registry& registry, QueueTransport& transport,
-                                std::chrono::seconds interval) {
-  auto& messages =
-      registry.AddGauge("tabel_broker_queue_messages",
-                        "Messages in the broker's queues of each topology queue, by state: ready "
-                        "(to deliver), retrying (waiting out a backoff), dead.",
-                        {"queue", "state"});
-  auto& consumers =
-      registry.AddGauge("tabel_broker_queue_consumers", "Consumers attached to each work queue.", {"queue"});
-  // Collectors run one at a time: the next sample's time needs no lock.
-  auto next = std::make_shared<std::chrono::steady_clock::time_point>();
-  registry.AddCollector([&messages, &consumers, &transport, interval, next] {
-    const auto now = std::chrono::steady_clock::now();
-    if (now < *next) return;
-    *next = now + interval;
-    const BusOverview overview = transport.Overview();  // throws: the scrape keeps the old values
-    for (const QueueOverview& queue : overview.queues) {
-      const long long retrying = queue.retrying.value_or(0);
-      messages.WithLabels({queue.name, "ready"}).Set(static_cast<double>(queue.queued - retrying));
-      messages.WithLabels({queue.name, "retrying"}).Set(static_cast<double>(retrying));
-      messages.WithLabels({queue.name, "dead"}).Set(static_cast<double>(queue.dead));
-      consumers.WithLabels({queue.name}).Set(static_cast<double>(queue.consumers.value_or(0)));
-    }
   });
 }
 

@@ -23,7 +23,6 @@
 #include "common/actor.hpp"
 #include "common/clock.hpp"
 #include "infra/db/database.hpp"
-#include "infra/metrics/metrics.hpp"
 
 namespace tabel::ops {
 
@@ -122,18 +121,5 @@ class QueueAdmin {
   QueueTransport& transport_;
   Clock clock_;
 };
-
-// The broker's queue depths as gauges, for a process on RabbitMQ (where the
-// worker's tabel_queue_tasks, read from task_queue, stays 0):
-//   tabel_broker_queue_messages{queue,state}   state: ready, retrying, dead
-//   tabel_broker_queue_consumers{queue}
-// sampled from `transport`.Overview() by a scrape at most once per
-// `interval` (scrapes in between show the last sample). A failed sample is
-// not tried again before `interval` either, so a broker that is down delays
-// one scrape per interval by its connect timeout at most, and the gauges
-// keep their last values meanwhile. `transport` must outlive `registry`'s
-// use of it.
-void RegisterBrokerQueueMetrics(metrics::Registry& registry, QueueTransport& transport,
-                                std::chrono::seconds interval);
 
 }  // namespace tabel::ops
