@@ -3,7 +3,7 @@
 # API docs page) the npm registry. Sourced, not executed:
 #
 #   source scripts/lib/deps.sh
-#   tabel_install_deps build test   # or: build | test | run (test and run include build)
+#   tabel_install_deps build test   # or: build | test | run | deploy (test and run include build)
 #   tabel_install_web_assets
 #
 # Quiet when everything is already installed. Needs root for apt-get.
@@ -26,6 +26,11 @@ TABEL_DEPS_TEST=(
   postgresql postgresql-contrib rabbitmq-server redis-server python3-aiosmtpd curl
 )
 TABEL_DEPS_RUN=(tzdata)
+# What scripts/check-deploy runs. `kubernetes-client` (kubectl 1.20, whose kustomize is the
+# oldest the manifests must render with) is installed only when no `kubectl` is on PATH: a
+# machine's own kubectl package may own /usr/bin/kubectl. Debian's prometheus package would
+# start a service: _tabel_apt_install keeps it from starting.
+TABEL_DEPS_DEPLOY=(yamllint prometheus nginx curl binutils)
 
 _TABEL_DEPS_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 _TABEL_APT_UPDATED="${_TABEL_APT_UPDATED:-0}"
@@ -72,8 +77,8 @@ _tabel_apt_install() {
   return "$rc"
 }
 
-# tabel_install_deps [build|test|run]...: installs the missing packages of the given sets
-# (default: build). `test` and `run` include `build`.
+# tabel_install_deps [build|test|run|deploy]...: installs the missing packages of the given
+# sets (default: build). `test` and `run` include `build`.
 tabel_install_deps() {
   local -a wanted=() missing=()
   local set
@@ -83,8 +88,12 @@ tabel_install_deps() {
       build) wanted+=("${TABEL_DEPS_BUILD[@]}") ;;
       test) wanted+=("${TABEL_DEPS_BUILD[@]}" "${TABEL_DEPS_TEST[@]}") ;;
       run) wanted+=("${TABEL_DEPS_BUILD[@]}" "${TABEL_DEPS_RUN[@]}") ;;
+      deploy)
+        wanted+=("${TABEL_DEPS_DEPLOY[@]}")
+        command -v kubectl >/dev/null 2>&1 || wanted+=(kubernetes-client)
+        ;;
       *)
-        echo "tabel_install_deps: unknown set '$set' (expected build, test or run)" >&2
+        echo "tabel_install_deps: unknown set '$set' (expected build, test, run or deploy)" >&2
         return 2
         ;;
     esac
