@@ -14,6 +14,10 @@ pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)
 pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
 find_package(CURL REQUIRED)
+# The resignation-letter agent's OCR.
+pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract>=5)
+pkg_check_modules(LEPTONICA REQUIRED IMPORTED_TARGET lept)
+pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
 
 # SOCI 4.0.3 ships no CMake config.
 find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
@@ -28,4 +32,5 @@ target_link_libraries(tabel_deps INTERFACE
   ${SOCI_SQLITE3_LIBRARY} ${SOCI_POSTGRESQL_LIBRARY} ${SOCI_CORE_LIBRARY}
   PkgConfig::SQLITE3 PkgConfig::LIBPQ PkgConfig::TOMLPP PkgConfig::HIREDIS PkgConfig::RABBITMQ
   PkgConfig::SODIUM PkgConfig::LIBJWT PkgConfig::LIBCRYPTO PkgConfig::XLSXWRITER CURL::libcurl
+  PkgConfig::TESSERACT PkgConfig::LEPTONICA PkgConfig::POPPLER_CPP
   nlohmann_json::nlohmann_json CLI11::CLI11 Threads::Threads ${CMAKE_DL_LIBS})

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "agent/evaluation.hpp"
 #include "app/app.hpp"
 #include "app/config.hpp"
 #include "common/error.hpp"
@@ -37,6 +38,23 @@ std::vector<std::string> SplitList(const std::string& value) {
     start = comma + 1;
   }
   return items;
+}
+
+// `tabel agent-eval`: needs no configuration, only the OCR models.
+int AgentEval(const std::string& dir, const std::string& extractor_name,
+              const tabel::agent::LlmOptions& llm) {
+  try {
+    auto ocr = tabel::agent::MakeTesseractOcr({});
+    auto extractor =
+        extractor_name == "llm" ? tabel::agent::MakeLlmExtractor(llm) : tabel::agent::MakeRuleExtractor();
+    return tabel::agent::Evaluate(dir, *ocr, *extractor, std::cout).Passed() ? 0 : 1;
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "tabel agent-eval: " << error.what() << "\n";
+    return kConfigErrorExit;
+  } catch (const tabel::Error& error) {
+    std::cerr << "tabel agent-eval: " << error.detail() << " " << error.internal() << "\n";
+    return 1;
+  }
 }
 
 }  // namespace
@@ -90,6 +108,26 @@ int main(int argc, char** argv) {
   auto* replay = queue->add_subcommand("replay", "Put a dead-lettered task back on its queue");
   replay->add_option("task_id", replay_id, "The task id (from `tabel queue dead`)")->required();
 
+  std::string eval_dir;
+  std::string eval_extractor = "rules";
+  tabel::agent::LlmOptions eval_llm;
+  auto* agent_eval = cli.add_subcommand(
+      "agent-eval",
+      "Run the resignation-letter pipeline over labelled letters (tests/agent/generate.py) and "
+      "print its accuracy; exits 1 below 95% correct decisions or when an invented value was accepted");
+  agent_eval->add_option("dir", eval_dir, "Folder of letters and their .json labels")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  agent_eval->add_option("--extractor", eval_extractor, "rules (offline) or llm")
+      ->check(CLI::IsMember({"rules", "llm"}));
+  agent_eval->add_option("--llm-url", eval_llm.url, "OpenAI-compatible API base (…/v1)")
+      ->envname("TABEL_LLM_URL");
+  agent_eval->add_option("--llm-model", eval_llm.model, "Model name")->envname("TABEL_LLM_MODEL");
+  agent_eval->add_option("--llm-samples", eval_llm.samples, "Answers per letter; above 1 they vote per field")
+      ->envname("TABEL_LLM_SAMPLES")
+      ->check(CLI::Range(1, 9));
+  if (const char* key = std::getenv("TABEL_LLM_API_KEY")) eval_llm.api_key = key;
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -101,6 +139,8 @@ int main(int argc, char** argv) {
     std::cout << "tabel " << TABEL_VERSION << "\n";
     return 0;
   }
+
+  if (agent_eval->parsed()) return AgentEval(eval_dir, eval_extractor, eval_llm);
 
   tabel::app::Config config;
   try {

@@ -17,6 +17,8 @@ TABEL_DEPS_BUILD=(
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   librabbitmq-dev libhiredis-dev libcurl4-openssl-dev libfmt-dev libkainjow-mustache-dev
   libsodium-dev libjwt-dev libssl-dev
+  # The resignation-letter agent: OCR (with its Russian and English models) and PDF pages.
+  libtesseract-dev libleptonica-dev libpoppler-cpp-dev tesseract-ocr-rus tesseract-ocr-eng
   # xlsxwriter.pc links -lz, but Debian's libxlsxwriter-dev does not depend on zlib1g-dev.
   libxlsxwriter-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -24,8 +26,10 @@ TABEL_DEPS_BUILD=(
 )
 TABEL_DEPS_TEST=(
   postgresql postgresql-contrib rabbitmq-server redis-server python3-aiosmtpd curl
+  # tests/agent/generate.py: synthetic letters in printed and handwriting-like Cyrillic fonts.
+  python3-pil fonts-dejavu-core fonts-liberation fonts-klee
 )
-TABEL_DEPS_RUN=(tzdata)
+TABEL_DEPS_RUN=(tzdata tesseract-ocr-rus tesseract-ocr-eng)
 # What scripts/check-deploy runs. `kubernetes-client` (kubectl 1.20, whose kustomize is the
 # oldest the manifests must render with) is installed only when no `kubectl` is on PATH: a
 # machine's own kubectl package may own /usr/bin/kubectl. Debian's prometheus package would

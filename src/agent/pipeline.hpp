@@ -44,6 +44,8 @@ struct OcrWord {
   std::string text;
   float confidence = 0;  // 0..100, as tesseract gives it
   int page = 0;          // from 0
+  // The word's box on the preprocessed page image, in pixels.
+  int left = 0, top = 0, width = 0, height = 0;
 };
 
 struct OcrText {
@@ -59,8 +61,8 @@ struct OcrText {
 class Ocr {
  public:
   virtual ~Ocr() = default;
-  // Throws Error(ErrorKind::kInvalid) naming the field "file" for a file
-  // that cannot be decoded or has more than kMaxPages pages.
+  // Throws Error::Validation naming the field "file" for a file that
+  // cannot be decoded, has more than kMaxPages pages or too many pixels.
   virtual OcrText Read(std::string_view bytes, FileKind kind) = 0;
 };
 
@@ -72,11 +74,11 @@ std::unique_ptr<Ocr> MakeTesseractOcr(const OcrOptions& options);
 
 // The values as written in the letter; nullopt where the extractor found none.
 struct ExtractedFields {
-  std::optional<std::string> addressee;      // «Генеральному директору ООО «…» Иванову И. И.»
+  std::optional<std::string> addressee;  // «Генеральному директору ООО «…» Иванову И. И.»
   std::optional<std::string> employee_name;  // «Петрова Петра Петровича» (as written, any case)
   std::optional<std::string> position;
   std::optional<std::string> department;
-  std::optional<std::string> wording;        // «Прошу уволить меня по собственному желанию»
+  std::optional<std::string> wording;  // «Прошу уволить меня по собственному желанию»
   std::optional<std::string> dismissal_date;  // «16 декабря 2026 г.», «16.12.2026»
   std::optional<std::string> written_date;
   std::optional<std::string> reason;  // a reason that allows an earlier date, as written
@@ -98,8 +100,9 @@ struct LlmOptions {
   std::string model;
   std::string api_key;
   int timeout_ms = 30000;
-  int attempts = 3;
-  int samples = 1;  // > 1: self-consistency, a vote per field
+  int attempts = 3;      // per sample; 429, 5xx, timeouts and unreadable answers are retried
+  int backoff_ms = 500;  // before the 2nd attempt, doubling (with jitter) up to 8 s
+  int samples = 1;       // > 1: self-consistency, a vote per field (a majority of samples keeps a value)
 };
 std::unique_ptr<Extractor> MakeLlmExtractor(const LlmOptions& options);
 
@@ -143,9 +146,20 @@ struct LetterFields {
 
 struct Decision {
   LetterFields fields;
-  std::vector<Problem> problems;  // empty: the letter is accepted
+  std::vector<Problem> problems;     // empty: the letter is accepted
   std::vector<std::string> reasons;  // how each check came out, in Russian, for hr
 };
+
+// The rules Validate applies, for the tests and for an explanation to hr.
+// Whether a name as written («от Петрова Петра Петровича», «Петрова П. П.»;
+// any case of the noun) is the employee's.
+bool NameMatches(std::string_view written, const EmployeeRecord& employee);
+// Whether the request is a resignation of one's own will.
+bool IsResignationWording(std::string_view wording);
+// Labour Code art. 80: the reasons that let the employee leave on the date he
+// asks, without two weeks' notice.
+enum class EarlyReason { kRetirement, kStudies };
+std::optional<EarlyReason> ReasonAllowingEarlierDate(std::string_view reason);
 
 Decision Validate(const GroundedFields& grounded, bool signature_seen, const EmployeeRecord& employee,
                   Date received_on);
