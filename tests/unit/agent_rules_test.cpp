@@ -70,6 +70,13 @@ TEST(AgentRules, ALetterOfAnotherKindHasNoRequestNorAddressee) {
   EXPECT_EQ(MakeRuleExtractor()->Extract("").employee_name, std::nullopt);
 }
 
+TEST(AgentRules, AQuoteEndingThePreviousLineIsNotPartOfTheDate) {
+  const ExtractedFields fields = MakeRuleExtractor()->Extract(
+      "Прошу уволить меня по собственному желанию\n11 июля 2026 г.\nи”\n02.07.2026 === /П. П. Петров/\n");
+  EXPECT_EQ(fields.dismissal_date, "11 июля 2026");
+  EXPECT_EQ(fields.written_date, "02.07.2026");
+}
+
 TEST(AgentRules, ADateInsideASentenceIsNoDateOfWriting) {
   const ExtractedFields fields = MakeRuleExtractor()->Extract(
       "от кассира Петрова Петра Петровича\nПрошу предоставить мне отпуск с 16.12.2026 на 14 дней.\n");
