@@ -18,8 +18,9 @@ inline constexpr double kRequiredDecisionAccuracy = 0.95;
 struct EvaluationSummary {
   int letters = 0;
   int decisions_correct = 0;
-  int invented_accepted = 0;
-  int failed = 0;  // files the pipeline refused (counted as wrong decisions)
+  int invented_accepted = 0;     // a value accepted for a field the letter does not have
+  int wrong_dates_accepted = 0;  // a date the letter has, misread
+  int failed = 0;                // files the pipeline refused (counted as wrong decisions)
   bool Passed() const {
     return letters > 0 && invented_accepted == 0 && decisions_correct >= kRequiredDecisionAccuracy * letters;
   }

@@ -5,8 +5,8 @@
 // Signature: the line of the signature is the lowest line holding
 // «подпись», underscores or a «/Фамилия И. О./» decipherment (else the
 // lowest line of text). Ink there — a connected component of the page that
-// no confidently read word covers, taller than the text or wider than a word
-// and not a thin rule — is a handwritten mark.
+// no word of the text's height covers, much taller than the text or wider
+// than a word, and not a thin rule — is a handwritten mark.
 
 #include <allheaders.h>
 #include <tesseract/baseapi.h>
@@ -179,16 +179,17 @@ bool SignatureOnPage(Pix* binary, const std::vector<OcrWord>& words) {
   if (heights.empty()) return false;
   std::nth_element(heights.begin(), heights.begin() + ptrdiff_t(heights.size() / 2), heights.end());
   const int line = std::max(heights[heights.size() / 2], 8);
-  // A confidently read word hides the ink under it, unless it is much taller
-  // than the text: then it is a signature tesseract took for a word.
+  // A word hides the ink under it, unless it is much taller than the text:
+  // then it is a signature tesseract took for a word.
   std::vector<Box> printed;
   const OcrWord* anchor = nullptr;
   const OcrWord* lowest = nullptr;
   for (const OcrWord& word : words) {
     const Box box{word.left, word.top, word.left + word.width, word.top + word.height};
-    if (word.confidence >= kConfidentWord && word.height * 2 <= line * 3) {
-      printed.push_back(box);
-      if (!lowest || box.bottom > lowest->top + lowest->height) lowest = &word;
+    if (word.height * 2 > line * 3) continue;
+    printed.push_back(box);
+    if (word.confidence >= kConfidentWord && (!lowest || box.bottom > lowest->top + lowest->height)) {
+      lowest = &word;
     }
     if (IsSignatureCue(word.text) && (!anchor || word.top > anchor->top)) anchor = &word;
   }
@@ -206,7 +207,7 @@ bool SignatureOnPage(Pix* binary, const std::vector<OcrWord>& words) {
     const int cy = y + h / 2;
     if (cy < top || cy > bottom) continue;
     if (h * 10 < line * 3) continue;  // a rule, an underscore, a speck
-    const bool big = h * 10 >= line * 13 || (w >= 3 * line && h * 10 >= line * 8);
+    const bool big = h * 10 >= line * 16 || (w >= 3 * line && h * 10 >= line * 8);
     if (!big) continue;
     const bool read = std::any_of(printed.begin(), printed.end(), [&](const Box& box) {
       return box.Contains(cx, cy, line / 4) && h <= 2 * (box.bottom - box.top);

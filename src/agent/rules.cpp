@@ -51,12 +51,13 @@ class RuleExtractor final : public Extractor {
     const size_t body = request ? request->first : text.size();
 
     // «от …»: the first line of it before the request starts with "от".
+    // (OCR may give the blocks of a page in another order: then after it.)
     size_t from_line = lines.size();
-    for (size_t l = 0; l < lines.size() && lines[l].first < body; ++l) {
-      if (FirstWord(text, lines[l]) == U"от") {
-        from_line = l;
-        break;
-      }
+    for (size_t l = 0; l < lines.size() && from_line == lines.size(); ++l) {
+      if (lines[l].first < body && FirstWord(text, lines[l]) == U"от") from_line = l;
+    }
+    for (size_t l = 0; l < lines.size() && from_line == lines.size(); ++l) {
+      if (FirstWord(text, lines[l]) == U"от") from_line = l;
     }
     // The addressee: from a line starting with a title in the dative to the
     // «от» line (at most four lines).
@@ -66,7 +67,10 @@ class RuleExtractor final : public Extractor {
       fields.addressee = slice(lines[l].first, lines[end - 1].last);
       break;
     }
-    if (from_line < lines.size()) ReadFrom(folded, ocr_text, lines, from_line, body, fields);
+    if (from_line < lines.size()) {
+      ReadFrom(folded, ocr_text, lines, from_line, lines[from_line].first < body ? body : text.size(),
+               fields);
+    }
 
     // Dates: the dismissal date in the request's sentence, the date of
     // writing the last other one. A single date after the request with none

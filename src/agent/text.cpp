@@ -288,6 +288,10 @@ std::vector<FoundDate> FindDates(const FoldedText& folded) {
     return is(k, Token::kMark) && allowed.find(text[tokens[k].first]) != std::u32string_view::npos;
   };
   auto digits = [&](size_t k) { return tokens[k].last - tokens[k].first; };
+  // «16»: the quote right before the day belongs to the date.
+  auto opening_quote = [&](size_t k) {
+    return k > 0 && mark(k - 1, U"\"") && tokens[k - 1].last == tokens[k].first;
+  };
   for (size_t k = 0; k < tokens.size(); ++k) {
     if (!is(k, Token::kNumber) || digits(k) > 2) continue;
     // «1.5» is no day: a number cut by a misread mark is not read as a date.
@@ -297,7 +301,8 @@ std::vector<FoundDate> FindDates(const FoldedText& folded) {
         is(k + 4, Token::kNumber) && (digits(k + 4) == 4 || digits(k + 4) == 2)) {
       if (auto date = MakeDate(NumberOf(text, tokens[k]), NumberOf(text, tokens[k + 2]),
                                NumberOf(text, tokens[k + 4]))) {
-        dates.push_back({*date, tokens[k].first - (k > 0 && mark(k - 1, U"\"") ? 1 : 0), tokens[k + 4].last});
+        dates.push_back(
+            {*date, opening_quote(k) ? tokens[k - 1].first : tokens[k].first, tokens[k + 4].last});
         k += 4;
         continue;
       }
@@ -308,8 +313,8 @@ std::vector<FoundDate> FindDates(const FoldedText& folded) {
       const int month = MonthOf(text.substr(tokens[word].first, tokens[word].last - tokens[word].first));
       if (month == 0) continue;
       if (auto date = MakeDate(NumberOf(text, tokens[k]), month, NumberOf(text, tokens[word + 1]))) {
-        const bool quoted = k > 0 && mark(k - 1, U"\"");
-        dates.push_back({*date, quoted ? tokens[k - 1].first : tokens[k].first, tokens[word + 1].last});
+        dates.push_back(
+            {*date, opening_quote(k) ? tokens[k - 1].first : tokens[k].first, tokens[word + 1].last});
         k = word + 1;
       }
     }

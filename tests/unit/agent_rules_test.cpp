@@ -70,5 +70,30 @@ TEST(AgentRules, ALetterOfAnotherKindHasNoRequestNorAddressee) {
   EXPECT_EQ(MakeRuleExtractor()->Extract("").employee_name, std::nullopt);
 }
 
+TEST(AgentRules, AQuoteEndingThePreviousLineIsNotPartOfTheDate) {
+  const ExtractedFields fields = MakeRuleExtractor()->Extract(
+      "Прошу уволить меня по собственному желанию\n11 июля 2026 г.\nи”\n02.07.2026 === /П. П. Петров/\n");
+  EXPECT_EQ(fields.dismissal_date, "11 июля 2026");
+  EXPECT_EQ(fields.written_date, "02.07.2026");
+}
+
+TEST(AgentRules, ADateInsideASentenceIsNoDateOfWriting) {
+  const ExtractedFields fields = MakeRuleExtractor()->Extract(
+      "от кассира Петрова Петра Петровича\nПрошу предоставить мне отпуск с 16.12.2026 на 14 дней.\n");
+  EXPECT_EQ(fields.written_date, std::nullopt);
+}
+
+TEST(AgentRules, ReadsTheFromBlockWhereOcrPutItAfterTheRequest) {
+  // Tesseract may give a page's blocks out of order.
+  const ExtractedFields fields = MakeRuleExtractor()->Extract(
+      "Прошу уволить меня 06.12.2026\nпо собственному желанию.\n\n30.10.2026\n\n"
+      "от начальника сектора\nоперационного отдела\nНовиковой Елены Павловны\n\nЗАЯВЛЕНИЕ\n");
+  EXPECT_EQ(fields.position, "начальника сектора");
+  EXPECT_EQ(fields.department, "операционного отдела");
+  EXPECT_EQ(fields.employee_name, "Новиковой Елены Павловны");
+  EXPECT_EQ(fields.dismissal_date, "06.12.2026");
+  EXPECT_EQ(fields.written_date, "30.10.2026");
+}
+
 }  // namespace
 }  // namespace tabel::agent
