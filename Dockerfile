@@ -31,6 +31,7 @@ RUN apt-get update \
         libsoci-core4.0 libsoci-sqlite3-4.0 libsoci-postgresql4.0 libsqlite3-0 libpq5 \
         libtomlplusplus3 librabbitmq4 libhiredis0.14 libcurl4 libfmt9 \
         libsodium23 libjwt0 libssl3 libxlsxwriter4 zlib1g \
+        libtesseract5 liblept5 libpoppler-cpp0v5 libarchive13 tesseract-ocr-rus tesseract-ocr-eng \
         tzdata ca-certificates curl \
     && rm -rf /var/lib/apt/lists/*
 # runtime-packages end
@@ -42,12 +43,15 @@ COPY --from=build /src/web/node_modules/swagger-ui-dist /usr/share/tabel/swagger
 
 # Listen on every interface of the container; SQLite and .eml files under the data
 # volume when no server is configured (compose.yaml and deploy/k8s set the servers).
+# OMP_THREAD_LIMIT: tesseract (OpenMP) reads a letter with one thread, one letter per
+# queue consumer thread; OpenMP reads it before main, so it must be in the environment.
 ENV TABEL_HTTP_HOST=0.0.0.0 \
     TABEL_HTTP_PORT=8080 \
     TABEL_DATABASE_URL=sqlite:///var/lib/tabel/tabel.db \
     TABEL_MAIL_DIR=/var/lib/tabel/mail \
     TABEL_SWAGGER_UI_DIR=/usr/share/tabel/swagger-ui \
-    TABEL_LOG_LEVEL=info
+    TABEL_LOG_LEVEL=info \
+    OMP_THREAD_LIMIT=1
 USER 10001:10001
 WORKDIR /var/lib/tabel
 VOLUME ["/var/lib/tabel"]

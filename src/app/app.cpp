@@ -10,6 +10,10 @@
 #include <ostream>
 #include <thread>
 
+#include "agent/handlers.hpp"
+#include "agent/pipeline.hpp"
+#include "agent/repository.hpp"
+#include "agent/service.hpp"
 #include "analytics/events.hpp"
 #include "analytics/handlers.hpp"
 #include "app/demo.hpp"
@@ -195,6 +199,25 @@ notification::NotificationOptions NotificationOptionsFrom(const Config& config) 
           .reminder_hour = config.reminder_hour};
 }
 
+// What reads resignation letters: tesseract, and the model at
+// TABEL_LLM_URL when it is set, else the offline rules. One of each per
+// consumer thread (agent::AgentService keeps them).
+agent::OcrFactory OcrFactoryFrom(const Config& config) {
+  return [options = agent::OcrOptions{.tessdata_dir = config.tessdata_dir}] {
+    return agent::MakeTesseractOcr(options);
+  };
+}
+
+agent::ExtractorFactory ExtractorFactoryFrom(const Config& config) {
+  if (config.llm_url.empty()) return [] { return agent::MakeRuleExtractor(); };
+  return [options = agent::LlmOptions{.url = config.llm_url,
+                                      .model = config.llm_model,
+                                      .api_key = config.llm_api_key,
+                                      .samples = config.llm_samples}] {
+    return agent::MakeLlmExtractor(options);
+  };
+}
+
 // The broker when TABEL_AMQP_URL is set: one set of options for the bus
 // worker and the operator's view of its queues.
 bus::AmqpOptions AmqpOptionsFrom(const Config& config) {
@@ -285,6 +308,9 @@ struct App::Runtime {
         mailer(MakeMailer(config)),
         notifications(notification_repository, templates, production_calendar, *mailer, *cache, clock,
                       registry, NotificationOptionsFrom(config)),
+        letter_repository(database, clock),
+        letters(letter_repository, users, access, management, OcrFactoryFrom(config),
+                ExtractorFactoryFrom(config), clock),
         queue_transport(MakeQueueTransport(config, database, worker.tasks(), topology)),
         queue_admin(*queue_transport, clock) {
     RegisterProcessMetrics(registry, database);
@@ -323,6 +349,13 @@ struct App::Runtime {
                       .max_backoff = kMailMaxBackoff});
     worker.Subscribe(notification::kMailQueue,
                      [this](const bus::Delivery& delivery) { notifications.OnMail(delivery); });
+    // Resignation letters are read by the agent, seconds of OCR each.
+    topology.Declare({.name = agent::kLettersQueue,
+                      .topics = {agent::kLetterReceivedTopic},
+                      .max_attempts = agent::kLetterAttempts,
+                      .lease = agent::kLetterLease});
+    worker.Subscribe(agent::kLettersQueue,
+                     [this](const bus::Delivery& delivery) { letters.OnReceived(delivery); });
     ops::RegisterRoutes(router, ops);
     if (api) ops::RegisterQueueRoutes(router, queue_admin, blocking);
     const auto wanted = [&](std::string_view service) {
@@ -338,6 +371,7 @@ struct App::Runtime {
     if (wanted("analytics")) analytics::RegisterRoutes(router, timesheets, blocking);
     if (wanted("analytics")) analytics::RegisterReportRoutes(router, reports, blocking);
     if (wanted("notification")) notification::RegisterRoutes(router, notifications, blocking);
+    if (wanted("agent")) agent::RegisterRoutes(router, letters, blocking);
   }
 
   // The consumers use what is declared after the worker: they stop first.
@@ -391,6 +425,9 @@ struct App::Runtime {
   notification::Templates templates;
   std::unique_ptr<notification::Mailer> mailer;
   notification::NotificationService notifications;
+  agent::LetterRepository letter_repository;
+  // The resignation-letter agent.
+  agent::AgentService letters;
   // The queues of the worker's transport, for operators.
   std::unique_ptr<ops::QueueTransport> queue_transport;
   ops::QueueAdmin queue_admin;

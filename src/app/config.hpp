@@ -40,7 +40,14 @@ struct Config {
   // Where people open Tabel: the links in notification mails.
   std::string public_url = "http://127.0.0.1:8080";
   int pending_reminder_days = 3;  // a pending request is reminded daily after this
-  int reminder_hour = 9;          // local hour of the daily reminders
+  // The resignation-letter agent: an OpenAI-compatible endpoint reads the
+  // letters when llm_url is set, else the offline rules do.
+  std::string llm_url;
+  std::string llm_model = "gpt-4o-mini";
+  std::string llm_api_key;
+  int llm_samples = 1;       // > 1: several answers, a vote per field
+  std::string tessdata_dir;  // empty: tesseract's own
+  int reminder_hour = 9;     // local hour of the daily reminders
   log::Level log_level = log::Level::kInfo;
   std::string jwt_secret;  // empty: a random secret per process (development only)
   // RS256 instead of HS256: the PEM text of the RSA private key read from

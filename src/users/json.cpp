@@ -86,6 +86,17 @@ EmployeeChanges ParseEmployeeChanges(const nlohmann::json& body, bool creating) 
       c.dismissal_date = std::optional<Date>(*date);
     }
   }
+  if (fields.Contains("probation_end_date")) {
+    if (fields.IsNull("probation_end_date")) {
+      c.probation_end_date = std::optional<Date>();
+    } else if (auto date = fields.IsoDate("probation_end_date", false)) {
+      c.probation_end_date = std::optional<Date>(*date);
+    }
+  }
+  if (creating && c.hire_date && c.probation_end_date && *c.probation_end_date &&
+      **c.probation_end_date < *c.hire_date) {
+    fields.Add("probation_end_date", "must not be before hire_date");
+  }
   if (creating && c.hire_date && c.dismissal_date && *c.dismissal_date && **c.dismissal_date < *c.hire_date) {
     fields.Add("dismissal_date", "must not be before hire_date");
   }
@@ -127,10 +138,12 @@ nlohmann::json EmployeeJson(const Employee& e) {
                          {"manager_id", e.manager_id},
                          {"hire_date", FormatIsoDate(e.hire_date)},
                          {"dismissal_date", nullptr},
+                         {"probation_end_date", nullptr},
                          {"employment_rate", e.employment_rate},
                          {"schedule_id", e.schedule_id},
                          {"version", e.version}};
   if (e.dismissal_date) json["dismissal_date"] = FormatIsoDate(*e.dismissal_date);
+  if (e.probation_end_date) json["probation_end_date"] = FormatIsoDate(*e.probation_end_date);
   if (e.personal_visible) {
     json["phone"] = e.phone;
     json["region"] = e.region;
@@ -213,6 +226,12 @@ void AppendEmployeeJson(std::string& out, const Employee& e) {
   AppendJsonString(out, e.position);
   AppendKey(out, "position_id");
   AppendInt(out, e.position_id);
+  AppendKey(out, "probation_end_date");
+  if (e.probation_end_date) {
+    AppendDate(out, *e.probation_end_date);
+  } else {
+    out += "null";
+  }
   if (e.personal_visible) {
     AppendKey(out, "region");
     AppendOptional(out, e.region);

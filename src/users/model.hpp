@@ -26,6 +26,8 @@ struct Employee {
   std::optional<int64_t> manager_id;
   Date hire_date{};
   std::optional<Date> dismissal_date;
+  // The last day of probation (Labour Code art. 70); none: not on probation.
+  std::optional<Date> probation_end_date;
   int employment_rate = 100;  // percent of full time
   int64_t schedule_id = 0;
   // Personal data: phone and region; shown only with employees.read_personal.
@@ -50,7 +52,7 @@ struct EmployeeChanges {
   std::optional<std::optional<std::string>> middle_name, phone, region;
   std::optional<int64_t> position_id, department_id, schedule_id, salary_kopecks;
   std::optional<Date> hire_date;
-  std::optional<std::optional<Date>> dismissal_date;
+  std::optional<std::optional<Date>> dismissal_date, probation_end_date;
   std::optional<int> employment_rate;
 };
 

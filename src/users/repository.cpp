@@ -16,7 +16,8 @@ namespace {
 
 constexpr const char* kEmployeeColumns =
     "SELECT e.id, e.personnel_number, e.last_name, e.first_name, e.middle_name, e.email, e.position_id, "
-    "p.name, e.department_id, e.hire_date, e.dismissal_date, e.employment_rate, e.schedule_id, e.phone, "
+    "p.name, e.department_id, e.hire_date, e.dismissal_date, e.probation_end_date, e.employment_rate, "
+    "e.schedule_id, e.phone, "
     "e.region, e.salary_kopecks, "
     "e.version";
 constexpr const char* kEmployeeById =
@@ -31,20 +32,22 @@ constexpr const char* kEmployeePageEnd =
 
 constexpr const char* kLockEmployee =
     "SELECT personnel_number, last_name, first_name, middle_name, email, position_id, department_id, "
-    "hire_date, dismissal_date, employment_rate, schedule_id, phone, region, salary_kopecks, version "
-    "FROM employees WHERE id = :id";
+    "hire_date, dismissal_date, probation_end_date, employment_rate, schedule_id, phone, region, "
+    "salary_kopecks, version FROM employees WHERE id = :id";
 constexpr const char* kInsertEmployee =
     "INSERT INTO employees (personnel_number, last_name, first_name, middle_name, email, phone, position_id, "
-    "department_id, hire_date, dismissal_date, employment_rate, schedule_id, region, salary_kopecks, "
-    "search_name, version, created_at, updated_at) VALUES (:personnel_number, :last_name, :first_name, "
-    ":middle_name, :email, :phone, :position_id, :department_id, :hire_date, :dismissal_date, "
-    ":employment_rate, :schedule_id, :region, :salary_kopecks, :search_name, 1, :created_at, :updated_at) "
+    "department_id, hire_date, dismissal_date, probation_end_date, employment_rate, schedule_id, region, "
+    "salary_kopecks, search_name, version, created_at, updated_at) VALUES (:personnel_number, :last_name, "
+    ":first_name, :middle_name, :email, :phone, :position_id, :department_id, :hire_date, :dismissal_date, "
+    ":probation_end_date, :employment_rate, :schedule_id, :region, :salary_kopecks, :search_name, 1, "
+    ":created_at, :updated_at) "
     "RETURNING id";
 constexpr const char* kUpdateEmployee =
     "UPDATE employees SET personnel_number = :personnel_number, last_name = :last_name, first_name = "
     ":first_name, middle_name = :middle_name, email = :email, phone = :phone, position_id = :position_id, "
     "department_id = :department_id, hire_date = :hire_date, dismissal_date = :dismissal_date, "
-    "employment_rate = :employment_rate, schedule_id = :schedule_id, region = :region, salary_kopecks = "
+    "probation_end_date = :probation_end_date, employment_rate = :employment_rate, schedule_id = "
+    ":schedule_id, region = :region, salary_kopecks = "
     ":salary_kopecks, search_name = :search_name, version = version + 1, updated_at = :updated_at "
     "WHERE id = :id";
 constexpr const char* kSelectEmployment =
@@ -84,11 +87,11 @@ constexpr const char* kSelectSchedules =
 // The bound form of an Employee: SOCI needs plain members and indicators.
 struct EmployeeRow {
   long long id = 0, position_id = 0, department_id = 0, schedule_id = 0, salary = 0, version = 0;
-  std::string number, last_name, first_name, middle_name, email, position, hire_date, dismissal_date, phone,
-      region;
+  std::string number, last_name, first_name, middle_name, email, position, hire_date, dismissal_date,
+      probation_end_date, phone, region;
   int rate = 100;
-  soci::indicator middle_ind = soci::i_null, dismissal_ind = soci::i_null, phone_ind = soci::i_null,
-                  region_ind = soci::i_null;
+  soci::indicator middle_ind = soci::i_null, dismissal_ind = soci::i_null, probation_ind = soci::i_null,
+                  phone_ind = soci::i_null, region_ind = soci::i_null;
 
   void Exchange(soci::statement& statement) {
     statement.exchange(soci::into(id));
@@ -102,6 +105,7 @@ struct EmployeeRow {
     statement.exchange(soci::into(department_id));
     statement.exchange(soci::into(hire_date));
     statement.exchange(soci::into(dismissal_date, dismissal_ind));
+    statement.exchange(soci::into(probation_end_date, probation_ind));
     statement.exchange(soci::into(rate));
     statement.exchange(soci::into(schedule_id));
     statement.exchange(soci::into(phone, phone_ind));
@@ -124,6 +128,7 @@ struct EmployeeRow {
     e.department_id = department_id;
     e.hire_date = ParseStoredDate(hire_date);
     if (dismissal_ind == soci::i_ok) e.dismissal_date = ParseStoredDate(dismissal_date);
+    if (probation_ind == soci::i_ok) e.probation_end_date = ParseStoredDate(probation_end_date);
     e.employment_rate = rate;
     e.schedule_id = schedule_id;
     if (phone_ind == soci::i_ok) e.phone = std::move(phone);
@@ -247,9 +252,11 @@ void SaveEmployee(soci::session& session, const char* sql, const Employee& e, co
   soci::indicator middle_ind = e.middle_name ? soci::i_ok : soci::i_null,
                   phone_ind = e.phone ? soci::i_ok : soci::i_null,
                   region_ind = e.region ? soci::i_ok : soci::i_null,
-                  dismissal_ind = e.dismissal_date ? soci::i_ok : soci::i_null;
+                  dismissal_ind = e.dismissal_date ? soci::i_ok : soci::i_null,
+                  probation_ind = e.probation_end_date ? soci::i_ok : soci::i_null;
   const std::string hire = FormatIsoDate(e.hire_date);
   const std::string dismissal = e.dismissal_date ? FormatIsoDate(*e.dismissal_date) : std::string();
+  const std::string probation = e.probation_end_date ? FormatIsoDate(*e.probation_end_date) : std::string();
   const long long position = e.position_id, department = e.department_id, schedule = e.schedule_id,
                   salary = e.salary_kopecks;
   const std::string search = SearchName(e.last_name, e.first_name, e.middle_name);
@@ -264,6 +271,7 @@ void SaveEmployee(soci::session& session, const char* sql, const Employee& e, co
   statement.exchange(soci::use(department, "department_id"));
   statement.exchange(soci::use(hire, "hire_date"));
   statement.exchange(soci::use(dismissal, dismissal_ind, "dismissal_date"));
+  statement.exchange(soci::use(probation, probation_ind, "probation_end_date"));
   statement.exchange(soci::use(e.employment_rate, "employment_rate"));
   statement.exchange(soci::use(schedule, "schedule_id"));
   statement.exchange(soci::use(region, region_ind, "region"));
@@ -435,6 +443,7 @@ int64_t UsersRepository::CreateEmployee(const EmployeeChanges& fields, const Act
   e.salary_kopecks = fields.salary_kopecks.value_or(0);
   e.hire_date = fields.hire_date.value_or(Date{});
   e.dismissal_date = fields.dismissal_date.value_or(std::nullopt);
+  e.probation_end_date = fields.probation_end_date.value_or(std::nullopt);
   e.employment_rate = fields.employment_rate.value_or(100);
   const auto now_time = clock_();
   const std::string now = db::FormatTimestamp(now_time);
@@ -473,6 +482,7 @@ void UsersRepository::UpdateEmployee(int64_t id, int64_t expected_version, const
     select.exchange(soci::into(row.department_id));
     select.exchange(soci::into(row.hire_date));
     select.exchange(soci::into(row.dismissal_date, row.dismissal_ind));
+    select.exchange(soci::into(row.probation_end_date, row.probation_ind));
     select.exchange(soci::into(row.rate));
     select.exchange(soci::into(row.schedule_id));
     select.exchange(soci::into(row.phone, row.phone_ind));

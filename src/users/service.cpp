@@ -47,6 +47,9 @@ nlohmann::json ApplyEmployeeChanges(Employee& row, const EmployeeChanges& change
     row.hire_date = *hire;
   }
   if (changes.dismissal_date) set_date("dismissal_date", row.dismissal_date, *changes.dismissal_date);
+  if (changes.probation_end_date) {
+    set_date("probation_end_date", row.probation_end_date, *changes.probation_end_date);
+  }
   return changed;
 }
 
@@ -70,6 +73,7 @@ std::vector<std::string> GivenMembers(const EmployeeChanges& c) {
   add(c.employment_rate.has_value(), "employment_rate");
   add(c.hire_date.has_value(), "hire_date");
   add(c.dismissal_date.has_value(), "dismissal_date");
+  add(c.probation_end_date.has_value(), "probation_end_date");
   return names;
 }
 

@@ -2,6 +2,7 @@
 """Generates labelled synthetic scans of resignation letters for `tabel agent-eval`.
 
     tests/agent/generate.py OUT_DIR [--count N] [--seed S]
+    tests/agent/generate.py OUT.png --letter SPEC.json   (one clean letter a test asks for)
 
 Writes OUT_DIR/letter-NNN.{png,jpg,tif,pdf} and, next to each, letter-NNN.json: the
 employee record and the receipt date to check the letter against, and what a correct
@@ -107,7 +108,7 @@ def signature(draw, rng, x, y):
               fill=(20, 30, 110), width=width)
 
 
-def letter(rng, index, kind):
+def letter(rng, index, kind, fixed=None):
     person = rng.choice(PEOPLE)
     other = rng.choice([p for p in PEOPLE if p[0][:4] != person[0][:4] and p[1][:3] != person[1][:3]])
     writer = other if kind == "other_person" else person
@@ -127,10 +128,19 @@ def letter(rng, index, kind):
         probation_ends = received + datetime.timedelta(days=rng.randint(10, 80))
     else:
         dismissal = received + datetime.timedelta(days=rng.randint(14, 40))
+    if fixed:  # the letter a test asks for (--letter): its person and dates
+        person = writer = tuple(fixed["person"])
+        position_nom, position_gen = fixed["position"]
+        department = fixed["department"]
+        written = received = datetime.date.fromisoformat(fixed["written_date"])
+        dismissal = datetime.date.fromisoformat(fixed["dismissal_date"])
+        reason = probation_ends = None
 
     handwriting = rng.random() < 0.3
     face = rng.choice(HANDWRITING if handwriting else PRINTED)
     size = rng.randint(34, 40) if handwriting else rng.randint(30, 36)
+    if fixed:  # printed, as a clean scan
+        face, size = PRINTED[0], 32
     body = font(face, size)
     image = Image.new("RGB", PAGE, (255, 255, 255))
     draw = ImageDraw.Draw(image)
@@ -193,8 +203,9 @@ def letter(rng, index, kind):
     if kind != "no_signature":
         signature(draw, rng, sign_x + rng.randint(0, 40), y + size - 5)
 
-    image = degrade(rng, image)
-    fmt = rng.choice(["png", "png", "jpg", "jpg", "tif", "pdf"])
+    if not fixed:
+        image = degrade(rng, image)
+    fmt = "png" if fixed else rng.choice(["png", "png", "jpg", "jpg", "tif", "pdf"])
     name = f"letter-{index:03d}.{fmt}"
     problems = list(dict(KINDS)[kind]) if kind in dict(KINDS) else []
     label = {
@@ -243,8 +254,19 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--count", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--letter", metavar="SPEC",
+                        help="draw one clean PNG letter at OUT (a file) from SPEC, a JSON file: person (the six "
+                             "names of PEOPLE), position [nominative, genitive], department (genitive), "
+                             "written_date, dismissal_date, signature (true/false)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    if args.letter:
+        with open(args.letter, encoding="utf-8") as f:
+            spec = json.load(f)
+        kind = "correct" if spec.get("signature", True) else "no_signature"
+        image = letter(rng, 1, kind, fixed=spec)[0]
+        image.convert("L").save(args.out, "PNG", optimize=True, dpi=(DPI, DPI))
+        return
     os.makedirs(args.out, exist_ok=True)
     for index in range(1, args.count + 1):
         kind = KINDS[(index - 1) % len(KINDS)][0]
