@@ -51,9 +51,9 @@ class Keys:
         self.deps = dependencies(build_dir)
         self.hashes = {}
 
-    def content(self, path):
+    def content(self, path, fresh=False):
         path = os.path.normpath(os.path.join(self.build_dir, path))
-        if path not in self.hashes:
+        if fresh or path not in self.hashes:
             try:
                 with open(path, "rb") as f:
                     self.hashes[path] = hashlib.sha256(f.read()).hexdigest()
@@ -61,7 +61,7 @@ class Keys:
                 self.hashes[path] = "missing"
         return path.replace(self.root, "<root>") + " " + self.hashes[path]
 
-    def of(self, entry):
+    def of(self, entry, fresh=False):
         paths = self.deps.get(object_of(entry))
         if not paths:
             return None  # not built yet, or its deps are stale: check it
@@ -69,11 +69,12 @@ class Keys:
         command = entry.get("command", " ".join(entry.get("arguments", [])))
         digest.update(command.replace(self.root, "<root>").encode())
         for path in paths:
-            digest.update(self.content(path).encode())
+            digest.update(self.content(path, fresh).encode())
         return digest.hexdigest()
 
 
-def check(entry, build_dir, root, key, cache, extra):
+def check(entry, build_dir, root, keys, cache, extra):
+    key = keys.of(entry)
     marker = os.path.join(cache, key[:2], key) if key else None
     if marker and os.path.exists(marker):
         return entry["file"], True, "", True
@@ -81,7 +82,8 @@ def check(entry, build_dir, root, key, cache, extra):
                             [entry["file"]], capture_output=True, text=True)
     output = result.stdout + result.stderr
     clean = result.returncode == 0 and "warning:" not in output and "error:" not in output
-    if clean and marker:
+    # Remembered only if nothing it reads changed while it was checked.
+    if clean and marker and keys.of(entry, fresh=True) == key:
         os.makedirs(os.path.dirname(marker), exist_ok=True)
         with open(marker, "w") as f:
             f.write(entry["file"].replace(root, "<root>") + "\n")
@@ -109,7 +111,7 @@ def main():
     failed, cached = [], 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         keys = Keys(build_dir, root, fixed)
-        jobs = [pool.submit(check, e, build_dir, root, keys.of(e), args.cache, args.extra) for e in entries]
+        jobs = [pool.submit(check, e, build_dir, root, keys, args.cache, args.extra) for e in entries]
         for job in concurrent.futures.as_completed(jobs):
             path, clean, output, hit = job.result()
             cached += hit
