@@ -23,7 +23,7 @@ TABEL_DEPS_BUILD=(
   clang-format clang-tidy tzdata
 )
 TABEL_DEPS_TEST=(
-  postgresql postgresql-contrib rabbitmq-server redis-server python3-aiosmtpd curl
+  postgresql postgresql-contrib rabbitmq-server redis-server python3-aiosmtpd curl haproxy
 )
 TABEL_DEPS_RUN=(tzdata)
 
