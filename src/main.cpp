@@ -57,6 +57,19 @@ int AgentEval(const std::string& dir, const std::string& extractor_name,
   }
 }
 
+// The check of --services: every name a known service.
+std::string CheckServices(const std::string& value) {
+  const auto& known = tabel::app::KnownServices();
+  for (const std::string& name : SplitList(value)) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (const auto& service : known) list += (list.empty() ? "" : ", ") + service;
+      return "unknown service \"" + name + "\"; known: " + list;
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -73,23 +86,17 @@ int main(int argc, char** argv) {
   std::string services;
   auto* serve = cli.add_subcommand("serve", "Run the HTTP API (and the in-process queue workers)");
   serve->add_option("--services", services, "Comma-separated services to run; default all")
-      ->check([](const std::string& value) -> std::string {
-        const auto& known = tabel::app::KnownServices();
-        for (const std::string& name : SplitList(value)) {
-          if (std::find(known.begin(), known.end(), name) == known.end()) {
-            std::string list;
-            for (const auto& service : known) list += (list.empty() ? "" : ", ") + service;
-            return "unknown service \"" + name + "\"; known: " + list;
-          }
-        }
-        return {};
-      });
+      ->check(CheckServices);
   serve->add_flag("--demo", serve_options.demo,
                   "Fill an empty database with a demo company and print the logins");
   auto* worker = cli.add_subcommand("worker", "Run queue consumers only (no HTTP API)");
+  worker->add_option("--services", services, "Comma-separated services whose queues to consume; default all")
+      ->check(CheckServices);
   auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit");
   auto* version = cli.add_subcommand("version", "Print the version and exit");
   auto* routes = cli.add_subcommand("routes", "Print every HTTP route (method and path template) and exit");
+  routes->add_option("--services", services, "Comma-separated services whose routes to print; default all")
+      ->check(CheckServices);
   int seed_employees = 25000;
   uint64_t seed_value = 1;
   auto* seed = cli.add_subcommand(
@@ -158,9 +165,9 @@ int main(int argc, char** argv) {
   try {
     tabel::app::App app(config, logger);
     if (serve->parsed()) return app.Serve(serve_options);
-    if (worker->parsed()) return app.Worker();
+    if (worker->parsed()) return app.Worker(serve_options.services);
     if (migrate->parsed()) return app.Migrate();
-    if (routes->parsed()) return app.Routes(std::cout);
+    if (routes->parsed()) return app.Routes(std::cout, serve_options.services);
     if (dead->parsed()) return app.DeadLetters(std::cout, dead_queue, dead_limit);
     if (seed->parsed()) return app.Seed(seed_employees, seed_value);
     if (replay->parsed()) return app.Replay(replay_id);

@@ -25,7 +25,7 @@ TABEL_DEPS_BUILD=(
   clang-format clang-tidy tzdata
 )
 TABEL_DEPS_TEST=(
-  postgresql postgresql-contrib rabbitmq-server redis-server python3-aiosmtpd curl
+  postgresql postgresql-contrib rabbitmq-server redis-server python3-aiosmtpd curl haproxy
   # tests/agent/generate.py: synthetic letters in printed and handwriting-like Cyrillic fonts.
   python3-pil fonts-dejavu-core fonts-liberation fonts-klee
 )

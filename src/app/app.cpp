@@ -63,6 +63,7 @@
 #include "notification/service.hpp"
 #include "notification/templates.hpp"
 #include "ops/ops.hpp"
+#include "ops/queue_gauges.hpp"
 #include "ops/queue_transports.hpp"
 #include "users/handlers.hpp"
 #include "users/repository.hpp"
@@ -127,10 +128,31 @@ size_t BlockingThreads(const Config& config) {
   return std::max<size_t>(2, std::thread::hardware_concurrency());
 }
 
-std::vector<ops::ReadinessCheck> ReadinessChecks(const Config& config, db::Database& database) {
+// Whether a process of `services` (empty = all) runs `service`.
+bool Runs(const std::vector<std::string>& services, std::string_view service) {
+  return services.empty() || std::find(services.begin(), services.end(), service) != services.end();
+}
+
+// Whether a process needs the broker: `api`, it serves the routes of
+// `services`; `consumers`, it runs their queues' consumers (a worker, or
+// serve with TABEL_WORKER_THREADS > 0). A service that writes events (auth,
+// management, analytics, notification, agent) needs its process's relay to
+// reach the broker, and so does a consumer; users and calendar routes write
+// none.
+bool NeedsBroker(const std::vector<std::string>& services, bool api, bool consumers) {
+  const auto any = [&](std::initializer_list<std::string_view> names) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](std::string_view name) { return Runs(services, name); });
+  };
+  return !api || (consumers && any({"calendar", "analytics", "notification", "agent"})) ||
+         any({"auth", "management", "analytics", "notification", "agent"});
+}
+
+std::vector<ops::ReadinessCheck> ReadinessChecks(const Config& config, db::Database& database,
+                                                 bool needs_broker) {
   std::vector<ops::ReadinessCheck> checks;
   checks.push_back({"database", [&database] { database.Ping(); }});
-  if (!config.amqp_url.empty()) {
+  if (!config.amqp_url.empty() && needs_broker) {
     checks.push_back({"broker", [url = config.amqp_url] { bus::PingAmqp(url, kProbeTimeout); }});
   }
   if (!config.redis_url.empty()) {
@@ -232,6 +254,22 @@ std::unique_ptr<ops::QueueTransport> MakeQueueTransport(const Config& config, db
   return std::make_unique<ops::BrokerQueues>(database, tasks, topology, AmqpOptionsFrom(config));
 }
 
+// A change is told to the cached copies of team calendars, unread counts and
+// people's reach by a generation in the cache; in memory, only this
+// process's copies hear of it, and another process's serve on until they
+// expire. Only one process running every service has nobody else to tell:
+// a process apart (--services, or a worker) should share Redis, and says so.
+void WarnOfAMemoryCacheApart(const Config& config, const std::vector<std::string>& services, bool api,
+                             log::Logger& logger) {
+  if (!config.redis_url.empty() || (api && services.empty())) return;
+  logger.Warn(
+      "memory_cache_apart",
+      {{"detail",
+        "TABEL_REDIS_URL is not set: this process caches in its own memory, where changes made through "
+        "other processes reach it only when its copies expire (people's reach after 1 s, team calendars "
+        "and unread counts after 60 s); processes running services apart should share Redis"}});
+}
+
 // Runs `io` on `threads` threads (this one included) until it is stopped.
 void RunIo(asio::io_context& io, int threads) {
   std::vector<std::thread> extra;
@@ -262,14 +300,18 @@ int App::Migrate() {
 // dependency order (and torn down in reverse).
 struct App::Runtime {
   // `api`: mount the API routes of `services` (empty = all); the operations
-  // routes are always mounted.
+  // routes are always mounted. The consumers of `services`' queues run on
+  // `consumer_threads` threads.
   Runtime(const Config& config, log::Logger& logger, size_t consumer_threads, bool api,
           const std::vector<std::string>& services)
       : database(DatabaseOptionsFrom(config)),
         blocking(BlockingThreads(config), config.max_concurrent_requests * 2),
-        ops{registry, blocking, ReadinessChecks(config, database), config.swagger_ui_dir},
+        ops{registry, blocking,
+            ReadinessChecks(config, database, NeedsBroker(services, api, consumer_threads > 0)),
+            config.swagger_ui_dir},
         worker(database, topology, clock, logger, registry,
                {.consumer_threads = consumer_threads, .amqp = AmqpOptionsFrom(config)}),
+        cache(MakeCache(config)),
         accounts(database, clock),
         refresh_tokens(database, clock),
         throttle(database, clock),
@@ -280,7 +322,7 @@ struct App::Runtime {
         auth(accounts, refresh_tokens, throttle, tokens, hasher, &identities),
         admin_repository(database, clock),
         audit_log(database),
-        access(database, clock),
+        access(database, clock, cache.get()),
         admin(admin_repository, accounts, audit_log, hasher, access, identities, clock),
         users_repository(database, clock),
         users(users_repository, access, clock),
@@ -295,7 +337,6 @@ struct App::Runtime {
                     .lapses = {.carry_over_days = config.leave_carry_over_days,
                                .expiry_months = config.leave_expiry_months}}),
         calendar_views_repository(database),
-        cache(MakeCache(config)),
         calendar_views(calendar_views_repository, users, access, production_calendar, *cache, clock),
         calendar_feeds(calendar_views_repository, calendar_views, users, auth, clock),
         timesheet_repository(database, clock),
@@ -312,56 +353,68 @@ struct App::Runtime {
         letters(letter_repository, users, access, management, OcrFactoryFrom(config),
                 ExtractorFactoryFrom(config), clock),
         queue_transport(MakeQueueTransport(config, database, worker.tasks(), topology)),
-        queue_admin(*queue_transport, clock) {
+        queue_admin(*queue_transport, clock),
+        queue_gauges(config.amqp_url.empty()
+                         ? nullptr
+                         : std::make_unique<ops::QueueGauges>(*queue_transport, registry, logger)) {
     RegisterProcessMetrics(registry, database);
+    // Every process declares every queue; it consumes only its services'.
+    const auto runs = [&](std::string_view service) { return Runs(services, service); };
     // Team calendars are cached until an activity changes.
     topology.Declare(
         {.name = "calendar.cache", .topics = {"request.approved", "request.cancelled", "request.closed"}});
-    worker.Subscribe("calendar.cache", [this](const bus::Delivery&) { calendar_views.Invalidate(); });
+    if (runs("calendar")) {
+      worker.Subscribe("calendar.cache", [this](const bus::Delivery&) { calendar_views.Invalidate(); });
+    }
     // A request changed after its month was closed is carried into the next open month.
     topology.Declare({.name = analytics::kCarryQueue,
                       .topics = {"request.approved", "request.cancelled", "request.closed"}});
-    worker.Subscribe(analytics::kCarryQueue, [this](const bus::Delivery& delivery) {
-      analytics::OnRequestEvent(timesheets, delivery);
-    });
+    if (runs("analytics")) {
+      worker.Subscribe(analytics::kCarryQueue, [this](const bus::Delivery& delivery) {
+        analytics::OnRequestEvent(timesheets, delivery);
+      });
+    }
     // Reports of more than one department are made in the background.
     topology.Declare({.name = analytics::kReportQueue,
                       .topics = {analytics::kReportRequestedTopic},
                       .max_attempts = analytics::kReportAttempts,
                       .lease = analytics::kReportLease});
-    worker.Subscribe(analytics::kReportQueue, [this](const bus::Delivery& delivery) {
-      analytics::OnReportRequested(reports, delivery);
-      // A report held a whole company's rows: give the freed pages back.
-      malloc_trim(0);
-    });
+    if (runs("analytics")) {
+      worker.Subscribe(analytics::kReportQueue, [this](const bus::Delivery& delivery) {
+        analytics::OnReportRequested(reports, delivery);
+        // A report held a whole company's rows: give the freed pages back.
+        malloc_trim(0);
+      });
+    }
     // People are told of events in the feed and by mail, one mail per message.
     topology.Declare(
         {.name = notification::kEventsQueue, .topics = notification::NotificationService::EventTopics()});
-    worker.Subscribe(notification::kEventsQueue,
-                     [this](const bus::Delivery& delivery) { notifications.OnEvent(delivery); });
     topology.Declare(
         {.name = notification::kDailyQueue, .topics = {notification::kDailyTopic}, .lease = kDailyLease});
-    worker.Subscribe(notification::kDailyQueue,
-                     [this](const bus::Delivery& delivery) { notifications.OnEvent(delivery); });
     topology.Declare({.name = notification::kMailQueue,
                       .topics = {notification::kMailTopic},
                       .max_attempts = kMailAttempts,
                       .max_backoff = kMailMaxBackoff});
-    worker.Subscribe(notification::kMailQueue,
-                     [this](const bus::Delivery& delivery) { notifications.OnMail(delivery); });
+    if (runs("notification")) {
+      worker.Subscribe(notification::kEventsQueue,
+                       [this](const bus::Delivery& delivery) { notifications.OnEvent(delivery); });
+      worker.Subscribe(notification::kDailyQueue,
+                       [this](const bus::Delivery& delivery) { notifications.OnEvent(delivery); });
+      worker.Subscribe(notification::kMailQueue,
+                       [this](const bus::Delivery& delivery) { notifications.OnMail(delivery); });
+    }
     // Resignation letters are read by the agent, seconds of OCR each.
     topology.Declare({.name = agent::kLettersQueue,
                       .topics = {agent::kLetterReceivedTopic},
                       .max_attempts = agent::kLetterAttempts,
                       .lease = agent::kLetterLease});
-    worker.Subscribe(agent::kLettersQueue,
-                     [this](const bus::Delivery& delivery) { letters.OnReceived(delivery); });
+    if (runs("agent")) {
+      worker.Subscribe(agent::kLettersQueue,
+                       [this](const bus::Delivery& delivery) { letters.OnReceived(delivery); });
+    }
     ops::RegisterRoutes(router, ops);
     if (api) ops::RegisterQueueRoutes(router, queue_admin, blocking);
-    const auto wanted = [&](std::string_view service) {
-      return api &&
-             (services.empty() || std::find(services.begin(), services.end(), service) != services.end());
-    };
+    const auto wanted = [&](std::string_view service) { return api && runs(service); };
     if (wanted("auth")) auth::RegisterRoutes(router, auth, blocking);
     if (wanted("auth")) auth::RegisterAdminRoutes(router, admin, blocking);
     if (wanted("users")) users::RegisterRoutes(router, users, blocking);
@@ -386,6 +439,9 @@ struct App::Runtime {
   // and their topics here, whether or not this process consumes them.
   bus::Topology topology;
   bus::Worker worker;
+  // Redis when TABEL_REDIS_URL is set, else this process's memory: hot
+  // reads, and the generations that tell every process of a change.
+  std::unique_ptr<cache::Cache> cache;
   auth::AccountRepository accounts;
   auth::RefreshTokenStore refresh_tokens;
   auth::LoginThrottle throttle;
@@ -413,8 +469,6 @@ struct App::Runtime {
   management::RequestsRepository requests_repository;
   management::ManagementService management;
   calendar::CalendarViewsRepository calendar_views_repository;
-  // Redis when TABEL_REDIS_URL is set, else this process's memory.
-  std::unique_ptr<cache::Cache> cache;
   calendar::CalendarViews calendar_views;
   calendar::CalendarFeeds calendar_feeds;
   analytics::TimesheetRepository timesheet_repository;
@@ -431,11 +485,13 @@ struct App::Runtime {
   // The queues of the worker's transport, for operators.
   std::unique_ptr<ops::QueueTransport> queue_transport;
   ops::QueueAdmin queue_admin;
+  // On RabbitMQ, the broker's depths for /metrics, sampled in the background.
+  std::unique_ptr<ops::QueueGauges> queue_gauges;
   http::Router router;
 };
 
-int App::Routes(std::ostream& out) {
-  const Runtime runtime(config_, logger_, 0, /*api=*/true, {});
+int App::Routes(std::ostream& out, const std::vector<std::string>& services) {
+  const Runtime runtime(config_, logger_, 0, /*api=*/true, services);
   for (const http::Route& route : runtime.router.routes()) {
     out << beast::http::to_string(route.method) << " " << route.path_template << "\n";
   }
@@ -446,7 +502,9 @@ int App::Serve(const ServeOptions& options) {
   return Run(options, /*api=*/true, static_cast<size_t>(config_.worker_threads));
 }
 
-int App::Worker() { return Run({}, /*api=*/false, static_cast<size_t>(std::max(1, config_.worker_threads))); }
+int App::Worker(const std::vector<std::string>& services) {
+  return Run({.services = services}, /*api=*/false, static_cast<size_t>(std::max(1, config_.worker_threads)));
+}
 
 int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   KeepLargeBlocksOutOfTheArenas();
@@ -455,7 +513,8 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   auth::EnsureDefaultRoles(runtime.database);
   management::EnsureRequestTypes(runtime.database, runtime.clock);
   runtime.calendar.Refresh();
-  runtime.notifications.ScheduleDaily();
+  if (Runs(options.services, "notification")) runtime.notifications.ScheduleDaily();
+  WarnOfAMemoryCacheApart(config_, options.services, api, logger_);
   if (options.demo) {
     const users::DemoCompany company = users::EnsureDemoCompany(runtime.database, runtime.clock);
     // Demo people have used little of their leave: 28 days and a little more.
@@ -488,13 +547,12 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   server.Listen();
 
   std::string services;
-  if (api) {
-    for (const std::string& service : options.services.empty() ? KnownServices() : options.services) {
-      services += (services.empty() ? "" : ",") + service;
-    }
+  for (const std::string& service : options.services.empty() ? KnownServices() : options.services) {
+    services += (services.empty() ? "" : ",") + service;
   }
   if (consumer_threads > 0 || api) runtime.worker.Start();
   runtime.calendar_refresher.Start();
+  if (runtime.queue_gauges) runtime.queue_gauges->Start();
   logger_.Info("listening", {{"host", config_.http_host},
                              {"port", server.port()},
                              {"mode", api ? "serve" : "worker"},
@@ -526,6 +584,7 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   });
 
   RunIo(io, config_.io_threads);
+  if (runtime.queue_gauges) runtime.queue_gauges->Stop();
   runtime.calendar_refresher.Stop();
   runtime.worker.Stop();
   runtime.blocking.Stop();

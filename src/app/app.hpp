@@ -36,11 +36,15 @@ class App {
 
   // Each returns the process exit code. Serve and Worker block until SIGINT
   // or SIGTERM, then shut down gracefully.
+  // Serve runs the routes of options.services (empty = all) and, unless
+  // TABEL_WORKER_THREADS is 0, the consumers of their queues; Worker the
+  // consumers of `services`' queues (empty = all) and no API.
   int Serve(const ServeOptions& options);
-  int Worker();
+  int Worker(const std::vector<std::string>& services);
   int Migrate();
-  // Prints "METHOD /path/template" for every route `serve` would mount.
-  int Routes(std::ostream& out);
+  // Prints "METHOD /path/template" for every route `serve --services`
+  // would mount (empty = all).
+  int Routes(std::ostream& out, const std::vector<std::string>& services);
   // Dead-lettered tasks as JSON lines, newest first; and putting one back.
   int DeadLetters(std::ostream& out, const std::optional<std::string>& queue, size_t limit);
   int Replay(const std::string& task_id);

@@ -11,6 +11,8 @@ namespace tabel::auth {
 namespace {
 
 constexpr size_t kMaxCachedContexts = 50'000;
+// The generation every process sharing the cache of hot reads checks.
+constexpr const char* kSharedGenerationKey = "tabel:access:generation";
 
 // The departments below those he heads (source 0) and those he keeps the
 // timesheet of (source 1), in one query.
@@ -175,35 +177,46 @@ void AppendReachCondition(db::Query& query, const Reach& reach, std::string_view
   });
 }
 
-AccessResolver::AccessResolver(db::Database& database, Clock clock)
-    : database_(database), clock_(std::move(clock)) {}
+AccessResolver::AccessResolver(db::Database& database, Clock clock, cache::Cache* shared)
+    : database_(database), clock_(std::move(clock)), shared_(shared) {}
 
+int64_t AccessResolver::SharedGeneration() {
+  return shared_ == nullptr ? 0 : shared_->Counter(kSharedGenerationKey);
+}
+
+// An entry is used while it is fresh and the shared generation has not
+// moved since it was read: read before the load, a generation bumped after
+// a change's commit can never vouch for what was loaded before it.
 std::shared_ptr<const AccessContext> AccessResolver::ContextOf(const Identity& identity) {
   static const auto kEmpty = std::make_shared<const AccessContext>();
   if (!identity.employee_id) return kEmpty;
   const int64_t employee = *identity.employee_id;
   const auto now = std::chrono::steady_clock::now();
+  const int64_t shared = SharedGeneration();
   uint64_t generation = 0;
   {
     const std::lock_guard lock(mutex_);
     const auto found = cache_.find(employee);
-    if (found != cache_.end() && found->second.expires > now) return found->second.context;
+    if (found != cache_.end() && found->second.expires > now && found->second.shared_generation == shared) {
+      return found->second.context;
+    }
     generation = generation_;
   }
   auto context = std::make_shared<const AccessContext>(Load(employee, LocalDate(clock_())));
   const std::lock_guard lock(mutex_);
   if (generation != generation_) return context;  // invalidated while loading: may be stale
   if (cache_.size() >= kMaxCachedContexts) cache_.clear();
-  cache_[employee] = {context, now + kAccessCacheTtl};
+  cache_[employee] = {context, now + kAccessCacheTtl, shared};
   return context;
 }
 
 std::shared_ptr<const OrgChart> AccessResolver::Chart() {
   const auto now = std::chrono::steady_clock::now();
+  const int64_t shared = SharedGeneration();
   uint64_t generation = 0;
   {
     const std::lock_guard lock(mutex_);
-    if (chart_ && chart_expires_ > now) return chart_;
+    if (chart_ && chart_expires_ > now && chart_shared_generation_ == shared) return chart_;
     generation = generation_;
   }
   auto chart = std::make_shared<const OrgChart>(LoadChart());
@@ -211,6 +224,7 @@ std::shared_ptr<const OrgChart> AccessResolver::Chart() {
   if (generation == generation_) {
     chart_ = chart;
     chart_expires_ = now + kAccessCacheTtl;
+    chart_shared_generation_ = shared;
   }
   return chart;
 }
@@ -265,10 +279,13 @@ std::optional<int64_t> AccessResolver::ApproverOf(int64_t employee_id, int64_t d
 }
 
 void AccessResolver::Invalidate() {
-  const std::lock_guard lock(mutex_);
-  cache_.clear();
-  chart_.reset();
-  ++generation_;
+  {
+    const std::lock_guard lock(mutex_);
+    cache_.clear();
+    chart_.reset();
+    ++generation_;
+  }
+  if (shared_ != nullptr) shared_->Bump(kSharedGenerationKey);
 }
 
 OrgChart AccessResolver::LoadChart() {

@@ -22,8 +22,11 @@
 // The departments a person reaches, and the department tree itself (parents
 // and heads: OrgChart), are resolved once and kept for kAccessCacheTtl by
 // AccessResolver, so a request costs no extra query. A change of the tree or
-// of a delegation in this process clears the cache at once (Invalidate);
-// another replica sees it within kAccessCacheTtl.
+// of a delegation in this process clears the cache at once (Invalidate), and
+// bumps a generation in the cache every process shares (Redis), so that the
+// others, checking it on every use, drop theirs at once too; without a
+// shared cache, or while it fails, another process sees the change within
+// kAccessCacheTtl.
 // Thread-safety: ReachOf and AppendReachCondition are pure; AccessResolver
 // is safe from any thread.
 
@@ -40,6 +43,7 @@
 #include "common/clock.hpp"
 #include "common/date.hpp"
 #include "common/identity.hpp"
+#include "infra/cache/cache.hpp"
 #include "infra/db/database.hpp"
 #include "infra/db/query.hpp"
 
@@ -128,7 +132,9 @@ void AppendReachCondition(db::Query& query, const Reach& reach, std::string_view
 
 class AccessResolver {
  public:
-  AccessResolver(db::Database& database, Clock clock);
+  // `shared`: the cache of hot reads, whose generation tells every process
+  // of a change (nullptr: only this process's changes are seen at once).
+  AccessResolver(db::Database& database, Clock clock, cache::Cache* shared = nullptr);
 
   // The context of `identity` (empty for a technical account). Blocks on
   // the database on a cache miss: run it on the blocking pool. Errors:
@@ -157,17 +163,22 @@ class AccessResolver {
   struct Entry {
     std::shared_ptr<const AccessContext> context;
     std::chrono::steady_clock::time_point expires;
+    int64_t shared_generation = 0;
   };
 
   AccessContext Load(int64_t employee_id, Date today);
   OrgChart LoadChart();
+  // The shared generation now (0 without a shared cache).
+  int64_t SharedGeneration();
 
   db::Database& database_;
   Clock clock_;
+  cache::Cache* shared_;
   std::mutex mutex_;
   std::unordered_map<int64_t, Entry> cache_;  // by employee id
   std::shared_ptr<const OrgChart> chart_;     // null until loaded or after Invalidate
   std::chrono::steady_clock::time_point chart_expires_;
+  int64_t chart_shared_generation_ = 0;
   // Bumped by Invalidate, so a chart loaded before it is not stored after it.
   uint64_t generation_ = 0;
 };

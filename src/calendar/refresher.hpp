@@ -13,37 +13,24 @@
 // it refreshes must outlive it.
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include "calendar/service.hpp"
 #include "infra/log/log.hpp"
+#include "infra/periodic.hpp"
 
 namespace tabel::calendar {
 
 class CalendarRefresher {
  public:
   CalendarRefresher(CalendarService& service, log::Logger& logger, std::chrono::milliseconds interval);
-  ~CalendarRefresher();
-  CalendarRefresher(const CalendarRefresher&) = delete;
-  CalendarRefresher& operator=(const CalendarRefresher&) = delete;
 
   // Starts the thread (at most once; later calls do nothing).
-  void Start();
+  void Start() { task_.Start(); }
   // Wakes and joins the thread. Idempotent.
-  void Stop();
+  void Stop() { task_.Stop(); }
 
  private:
-  void Run();
-
-  CalendarService& service_;
-  log::Logger& logger_;
-  std::chrono::milliseconds interval_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicTask task_;
 };
 
 }  // namespace tabel::calendar

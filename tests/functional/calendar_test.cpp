@@ -175,7 +175,12 @@ std::string UrlEncoded(const std::string& text) {
 
 class CalendarEdits : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { server_ = new DemoServer(); }
+  // Services apart (the management process counting a vacation) see an
+  // edit within this refresh interval.
+  static constexpr int kRefreshMs = 200;
+  static void SetUpTestSuite() {
+    server_ = new DemoServer({{"TABEL_PRODUCTION_CALENDAR_REFRESH_MS", std::to_string(kRefreshMs)}});
+  }
   static void TearDownTestSuite() { delete server_; }
 
   static HttpResponse Call(const std::string& login, const std::string& method, const std::string& target,
@@ -380,6 +385,8 @@ TEST_F(CalendarEdits, AVacationOverARegionalHolidayIsChargedADayLessInThatRegion
     ASSERT_EQ(changed.status, 200) << changed.body;
   }
   ASSERT_EQ(Put("hr", FormatIsoDate(holiday), Holiday("16")).status, 200);
+  // Every process has the edit within its refresh interval.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3 * kRefreshMs));
 
   std::map<int, double> charged;
   for (const int employee : {4, 5}) {

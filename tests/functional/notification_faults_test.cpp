@@ -35,6 +35,7 @@
 #include "infra/db/transaction.hpp"
 #include "support/days.hpp"
 #include "support/demo_server.hpp"
+#include "support/mailbox.hpp"
 #include "support/tabel_process.hpp"
 #include "support/tcp_proxy.hpp"
 
@@ -143,38 +144,17 @@ class PostgresOnlyNotificationFaults : public ::testing::Test {
   int CheckEveryMailArrived() {
     EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE " + kLetters), kNotifications);
     EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE mail_status <> 'sent'"), 0);
-    std::set<std::string> letters;
+    std::set<int64_t> letters;
     db::WithSession(*database_, [&](soci::session& session) {
       long long id = 0;
       soci::statement statement =
           (session.prepare << "SELECT id FROM notifications WHERE " + kLetters, soci::into(id));
       statement.execute(false);
-      while (statement.fetch()) letters.insert(std::to_string(id) + "@" + domain_);
+      while (statement.fetch()) letters.insert(id);
     });
-    const std::map<std::string, int> received = Received();
-    int duplicates = 0, arrived = 0;
-    for (const std::string& id : letters) {
-      const auto it = received.find(id);
-      if (it == received.end()) continue;
-      ++arrived;
-      duplicates += it->second - 1;
-    }
+    const auto [arrived, duplicates] = ArrivalsOf(mailbox_, domain_, letters);
     EXPECT_EQ(arrived, kNotifications) << "every notification's mail arrived";
     return duplicates;
-  }
-
-  // Received messages of this test, by Message-ID.
-  std::map<std::string, int> Received() {
-    std::map<std::string, int> received;
-    const std::regex message_id("Message-ID: <([0-9]+@" +
-                                std::regex_replace(domain_, std::regex("\\."), "\\.") + ")>");
-    for (const auto& entry : std::filesystem::directory_iterator(mailbox_ / "new")) {
-      std::ifstream in(entry.path(), std::ios::binary);
-      const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-      std::smatch match;
-      if (std::regex_search(text, match, message_id)) ++received[match[1]];
-    }
-    return received;
   }
 
   std::unique_ptr<TcpProxy> proxy_;

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/http_client.hpp"
+#include "support/loopback.hpp"
 #include "support/tabel_process.hpp"
 #include "support/tcp_proxy.hpp"
 #include "support/test_database.hpp"
@@ -22,6 +23,7 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::map<std::string, std::string> BaseEnv(const TestDatabase& database) {
   return {{"TABEL_DATABASE_URL", database.url()}, {"TABEL_LOG_LEVEL", "info"}};
@@ -258,6 +260,39 @@ TEST(Process, UnknownServiceIsRejected) {
   const auto [code, output] = RunTabel({"serve", "--services=users,payroll"}, {});
   EXPECT_EQ(code, 2);
   EXPECT_THAT(output, HasSubstr("payroll"));
+}
+
+// A process apart runs its services' routes and consumers only, and its
+// readiness asks only for what they need.
+TEST(Process, AProcessApartServesConsumesAndChecksOnlyWhatItsServicesNeed) {
+  TestDatabase database;
+  auto no_broker = BaseEnv(database);
+  no_broker["TABEL_AMQP_URL"] = "amqp://guest:guest@127.0.0.1:" + std::to_string(ClosedPort()) + "/%2F";
+  // Users publish no event: ready without the broker, and consume nothing.
+  TabelProcess users({"serve", "--services=users"}, no_broker);
+  EXPECT_EQ(Get(users.port(), "/api/v1/employees").status, 401);
+  ExpectProblem(Get(users.port(), "/api/v1/requests"), 404, "/problems/not-found");
+  const HttpResponse ready = Get(users.port(), "/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_FALSE(json::parse(ready.body)["checks"].contains("broker")) << ready.body;
+  EXPECT_THAT(Get(users.port(), "/metrics").body, Not(HasSubstr("tabel_tasks_processed_total{queue=")));
+  // Management's changes are events: its relay needs the broker.
+  TabelProcess management({"serve", "--services=management"}, no_broker);
+  const HttpResponse not_ready = Get(management.port(), "/readyz");
+  EXPECT_EQ(not_ready.status, 503) << not_ready.body;
+  EXPECT_EQ(json::parse(not_ready.body)["checks"]["broker"]["status"], "down");
+  // A worker of the calendar consumes the calendar's queue only. Each says
+  // that a cache in its own memory is not shared.
+  TabelProcess worker({"worker", "--services=calendar"}, BaseEnv(database));
+  const std::string metrics = Get(worker.port(), "/metrics").body;
+  EXPECT_THAT(metrics,
+              HasSubstr("tabel_tasks_processed_total{queue=\"calendar.cache\",outcome=\"done\"} 0\n"));
+  EXPECT_THAT(metrics, Not(HasSubstr("tabel_tasks_processed_total{queue=\"notification.mail\"")));
+  EXPECT_TRUE(worker.WaitForLine("memory_cache_apart", std::chrono::seconds(1)));
+  EXPECT_TRUE(users.WaitForLine("memory_cache_apart", std::chrono::seconds(1)));
+  const auto [code, output] = RunTabel({"worker", "--services=calendar,payroll"}, BaseEnv(database));
+  EXPECT_EQ(code, 2);
+  EXPECT_THAT(output, HasSubstr("unknown service \"payroll\"; known: users, auth"));
 }
 
 TEST(Process, HelpListsCommandsAndSettings) {

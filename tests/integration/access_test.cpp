@@ -11,6 +11,7 @@
 
 #include "auth/permissions.hpp"
 #include "common/clock.hpp"
+#include "infra/cache/cache.hpp"
 #include "infra/db/transaction.hpp"
 #include "support/test_database.hpp"
 #include "users/seed.hpp"
@@ -160,6 +161,26 @@ TEST_F(Access, ARevokedDelegationGivesNothing) {
   Delegate(kManager2, kEmployee, "2026-06-01", "2026-06-30", /*revoked=*/true);
   EXPECT_EQ(Reached(ReachOn(Person(kEmployee, {{read, Scope::kSelf}}), read, "2026-06-15")),
             std::set<int64_t>{kEmployee});
+}
+
+// Two processes sharing the cache of hot reads (Redis in production): a
+// delegation recorded through one is in the other's reach at once, though
+// the other had just resolved and kept the deputy's reach.
+TEST_F(Access, AChangeThroughOneProcessReachesAnotherSharingTheCacheAtOnce) {
+  const std::string read(kEmployeesRead);
+  ManualClock clock(std::chrono::sys_days(*ParseIsoDate("2026-06-15")) + std::chrono::hours(12));
+  cache::MemoryCache shared(size_t{1} << 20);
+  AccessResolver here(*database_, clock.AsClock(), &shared);
+  AccessResolver there(*database_, clock.AsClock(), &shared);
+  const Identity deputy = Person(kEmployee, {{read, Scope::kSelf}});
+  EXPECT_EQ(Reached(there.ReachOf(deputy, read)), std::set<int64_t>{kEmployee});
+  const auto chart = there.Chart();
+  EXPECT_EQ(there.Chart(), chart);
+
+  Delegate(kManager2, kEmployee, "2026-06-01", "2026-06-30");
+  here.Invalidate();
+  EXPECT_EQ(Reached(there.ReachOf(deputy, read)), (std::set<int64_t>{4, 8, 9, 10}));
+  EXPECT_NE(there.Chart(), chart);
 }
 
 }  // namespace

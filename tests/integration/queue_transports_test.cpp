@@ -28,7 +28,9 @@
 #include "infra/db/transaction.hpp"
 #include "infra/log/log.hpp"
 #include "infra/metrics/metrics.hpp"
+#include "ops/queue_gauges.hpp"
 #include "ops/queue_transports.hpp"
+#include "support/tcp_proxy.hpp"
 #include "support/test_database.hpp"
 
 namespace tabel::ops {
@@ -289,6 +291,38 @@ TEST_P(QueueTransports, TheOverviewCountsEveryQueueByState) {
   EXPECT_EQ(transport_->Overview().outbox_unpublished, 1);
 }
 
+// The depths as tabel_queue_tasks, sampled in the background: a scrape
+// shows the last sample, and a later change shows at a later sample.
+TEST_P(QueueTransports, TheDepthsAreGaugesSampledInTheBackground) {
+  Publish("job.slow", "{}");
+  Publish("job.poison", R"({"n":1})");
+  worker_->Start();
+  WaitForDead(1);
+  ASSERT_TRUE(Eventually([&] {
+    const QueueOverview slow = QueueOf(transport_->Overview(), "slow");
+    return slow_runs_ == 1 && slow.queued == 1 && slow.running.value_or(0) == 0;
+  }));
+  // A registry of its own: on the embedded queue the worker's has the name.
+  metrics::Registry registry;
+  QueueGauges gauges(*transport_, registry, logger_, milliseconds{100});
+  gauges.Start();
+  const auto shows = [&](const std::string& series) {
+    return Eventually([&] { return registry.Render().find(series + "\n") != std::string::npos; });
+  };
+  EXPECT_TRUE(shows(R"(tabel_queue_tasks{queue="jobs",status="dead"} 1)"));
+  EXPECT_TRUE(shows(R"(tabel_queue_tasks{queue="jobs",status="queued"} 0)"));
+  EXPECT_TRUE(shows(R"(tabel_queue_tasks{queue="slow",status="queued"} 1)"));
+  if (GetParam() == Transport::kRabbitMq) {
+    EXPECT_TRUE(shows(R"(tabel_queue_tasks{queue="slow",status="retrying"} 1)"));
+    EXPECT_THAT(registry.Render(), ::testing::Not(HasSubstr("status=\"running\"")));
+  } else {
+    EXPECT_TRUE(shows(R"(tabel_queue_tasks{queue="jobs",status="done"} 0)"));
+  }
+  Publish("job.poison", R"({"n":2})");
+  EXPECT_TRUE(shows(R"(tabel_queue_tasks{queue="jobs",status="dead"} 2)"));
+  gauges.Stop();
+}
+
 INSTANTIATE_TEST_SUITE_P(Both, QueueTransports, ::testing::Values(Transport::kEmbedded, Transport::kRabbitMq),
                          [](const ::testing::TestParamInfo<Transport>& info) {
                            return info.param == Transport::kEmbedded ? "Embedded" : "RabbitMq";
@@ -320,6 +354,34 @@ TEST(BrokerQueues, AnUnreachableBrokerIsUnavailable) {
   unavailable([&] { broker.DeadLetters(std::nullopt, 10); });
   unavailable([&] { broker.Replay("jobs:x", [](soci::session&, const DeadLetter&) {}); });
   EXPECT_THROW(BrokerQueues(*database, tasks, topology, {.url = "amqps://h/%2F"}), std::invalid_argument);
+}
+
+// A broker that accepts connections and never answers holds the sampler,
+// never a scrape; and stopping waits only for the sample in progress,
+// which its connect timeout ends.
+TEST(QueueGauges, ABrokerThatDoesNotAnswerHoldsNoScrapeAndNoShutdown) {
+  testing::TestDatabase test_database;
+  const std::unique_ptr<db::Database> database = test_database.MakeMigrated(2);
+  bus::Topology topology;
+  topology.Declare({.name = "jobs", .topics = {"job.fine"}});
+  bus::TaskQueue tasks(*database, SystemClock());
+  testing::SilentListener hanging;
+  BrokerQueues broker(*database, tasks, topology,
+                      {.url = "amqp://guest:guest@127.0.0.1:" + std::to_string(hanging.port()) + "/%2F",
+                       .connect_timeout = milliseconds{1500}});
+  log::Logger logger{log::Level::kError, stderr};
+  metrics::Registry registry;
+  QueueGauges gauges(broker, registry, logger, milliseconds{50});
+  gauges.Start();
+  std::this_thread::sleep_for(milliseconds{300});  // the first sample waits on the broker
+  for (int scrape = 0; scrape < 3; ++scrape) {
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_THAT(registry.Render(), ::testing::Not(HasSubstr("tabel_queue_tasks{")));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds{200});
+  }
+  const auto stopping = std::chrono::steady_clock::now();
+  gauges.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, milliseconds{1500} + seconds{1});
 }
 
 }  // namespace

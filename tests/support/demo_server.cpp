@@ -1,5 +1,6 @@
 #include "support/demo_server.hpp"
 
+#include <cstdlib>
 #include <stdexcept>
 
 namespace tabel::testing {
@@ -17,9 +18,19 @@ std::map<std::string, std::string> WithDefaults(std::map<std::string, std::strin
 }  // namespace
 
 DemoServer::DemoServer(const std::map<std::string, std::string>& env)
-    : database_(std::make_unique<TestDatabase>()),
-      process_(std::make_unique<TabelProcess>(std::vector<std::string>{"serve", "--demo"},
-                                              WithDefaults(env, database_->url()))) {}
+    : database_(std::make_unique<TestDatabase>()) {
+  std::map<std::string, std::string> settings = WithDefaults(env, database_->url());
+  if (!SplitRequested()) {
+    process_ = std::make_unique<TabelProcess>(std::vector<std::string>{"serve", "--demo"}, settings);
+    return;
+  }
+  // Processes apart share the cache of team calendars and unread counts.
+  if (const char* redis = std::getenv("TABEL_TEST_REDIS_URL")) settings.emplace("TABEL_REDIS_URL", redis);
+  const auto threads = settings.find("TABEL_WORKER_THREADS");
+  const bool consumers = threads == settings.end() || threads->second != "0";
+  split_ = std::make_unique<SplitDeployment>(
+      settings, SplitDeployment::Options{.workers = consumers ? 1 : 0, .first_args = {"--demo"}});
+}
 
 const std::string& DemoServer::Token(const std::string& login) {
   const auto found = tokens_.find(login);

@@ -1,7 +1,10 @@
 #pragma once
 // The real tabel binary serving the demo company (`serve --demo`) on a fresh
 // database of the backend under test, with a client that logs in as any
-// demo login and calls the API as that person.
+// demo login and calls the API as that person. With TABEL_TEST_SPLIT=1 (the
+// PostgreSQL pass) the six services run apart behind a proxy instead, with
+// a worker, sharing the test Redis (support/split_deployment.hpp); a test
+// setting TABEL_WORKER_THREADS=0 gets no worker.
 // Thread-safety: one test thread.
 
 #include <map>
@@ -12,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/http_client.hpp"
+#include "support/split_deployment.hpp"
 #include "support/tabel_process.hpp"
 #include "support/test_database.hpp"
 
@@ -24,8 +28,8 @@ class DemoServer {
   // `env`: settings beyond the defaults (e.g. a leave policy).
   explicit DemoServer(const std::map<std::string, std::string>& env = {});
 
-  uint16_t port() const { return process_->port(); }
-  TabelProcess& process() { return *process_; }
+  // Where clients connect: the process, or the proxy of the split services.
+  uint16_t port() const { return split_ ? split_->port() : process_->port(); }
   TestDatabase& database() { return *database_; }
 
   // An access token of `login` (logged in once, then reused).
@@ -40,7 +44,8 @@ class DemoServer {
 
  private:
   std::unique_ptr<TestDatabase> database_;
-  std::unique_ptr<TabelProcess> process_;
+  std::unique_ptr<TabelProcess> process_;   // one process, or
+  std::unique_ptr<SplitDeployment> split_;  // the services apart
   std::map<std::string, std::string> tokens_;
 };
 

@@ -1,5 +1,6 @@
 #include "support/tabel_process.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -21,10 +22,14 @@ struct Pipe {
   int write = -1;
 };
 
-// fork/exec with stdout and stderr into one pipe.
+// fork/exec with stdout and stderr into one pipe. Everything the child
+// needs is made before fork: between fork and exec it calls only
+// async-signal-safe functions, since another thread of the test may hold
+// the allocator's or the environment's lock at that moment. The pipe is
+// close-on-exec, so that no other child keeps it open.
 pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, Pipe& out) {
   int fds[2];
-  if (::pipe(fds) != 0) throw std::runtime_error("pipe() failed");
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2() failed");
   out = {fds[0], fds[1]};
   const std::string binary = TabelBinary();
   std::vector<std::string> argv_storage = {binary};
@@ -32,6 +37,18 @@ pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, st
   std::vector<char*> argv;
   for (auto& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  std::map<std::string, std::string> merged;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const size_t equals = text.find('=');
+    if (equals != std::string_view::npos) merged.emplace(text.substr(0, equals), text.substr(equals + 1));
+  }
+  for (const auto& [name, value] : env) merged[name] = value;
+  std::vector<std::string> envp_storage;
+  for (const auto& [name, value] : merged) envp_storage.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (auto& entry : envp_storage) envp.push_back(entry.data());
+  envp.push_back(nullptr);
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork() failed");
@@ -41,11 +58,7 @@ pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, st
     if (::getppid() != parent) ::_exit(127);
     ::dup2(out.write, STDOUT_FILENO);
     ::dup2(out.write, STDERR_FILENO);
-    ::close(out.read);
-    ::close(out.write);
-    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
-    ::execv(binary.c_str(), argv.data());
-    std::perror("execv");
+    ::execve(binary.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(out.write);
@@ -99,9 +112,13 @@ TabelProcess::TabelProcess(std::vector<std::string> args, std::map<std::string, 
   Pipe out;
   pid_ = Spawn(args, env, out);
   reader_ = std::thread([this, fd = out.read] { ReadOutput(fd); });
+  if (startup.count() > 0) WaitUntilListening(startup);
+}
+
+void TabelProcess::WaitUntilListening(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   const bool started =
-      changed_.wait_for(lock, startup, [this] { return port_ != 0 || exit_status_.has_value(); });
+      changed_.wait_for(lock, timeout, [this] { return port_ != 0 || exit_status_.has_value(); });
   if (!started || port_ == 0) {
     std::string output;
     for (const auto& line : lines_) output += line + "\n";
@@ -143,6 +160,11 @@ void TabelProcess::ReadOutput(int fd) {
   std::lock_guard lock(mutex_);
   exit_status_ = DecodeStatus(status);
   changed_.notify_all();
+}
+
+void TabelProcess::Signal(int signal) {
+  const std::lock_guard lock(mutex_);
+  if (!exit_status_) ::kill(pid_, signal);
 }
 
 std::optional<int> TabelProcess::Stop(int signal, std::chrono::milliseconds timeout) {

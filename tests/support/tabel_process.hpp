@@ -28,16 +28,24 @@ std::string AmqpPrefixOf(const std::string& database_url);
 class TabelProcess {
  public:
   // Starts `tabel <args>` with the current environment plus `env`, and waits
-  // (up to `startup`) for its "listening" log line. Throws on failure, with
-  // the captured output in the message.
+  // (up to `startup`; 0: not at all) for its "listening" log line
+  // (WaitUntilListening). The child is bound to the calling thread: it is
+  // stopped when that thread ends (PR_SET_PDEATHSIG).
   TabelProcess(std::vector<std::string> args, std::map<std::string, std::string> env,
                std::chrono::milliseconds startup = std::chrono::seconds(60));
   ~TabelProcess();
   TabelProcess(const TabelProcess&) = delete;
   TabelProcess& operator=(const TabelProcess&) = delete;
 
+  // Waits (up to `timeout`) for the "listening" log line. Throws on
+  // failure, with the captured output in the message, and kills it.
+  void WaitUntilListening(std::chrono::milliseconds timeout);
+
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
+
+  // Sends `signal` unless it has exited, without waiting.
+  void Signal(int signal);
 
   // Sends `signal` (0: none, just wait) and waits for exit; returns the exit
   // status (or 128+signal if killed), nullopt if it did not exit within

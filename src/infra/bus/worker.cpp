@@ -119,12 +119,28 @@ struct Worker::MetricsState {
   TaskQueue* queue = nullptr;
   const Topology* topology = nullptr;
   log::Logger* logger = nullptr;
-  metrics::GaugeFamily* tasks = nullptr;
+  metrics::GaugeFamily* tasks = nullptr;  // the embedded queue only
   metrics::Gauge* unpublished = nullptr;
   metrics::Gauge* oldest_seconds = nullptr;
   // Every (queue, status) series ever set, reset to 0 when it has no rows.
   std::set<std::pair<std::string, std::string>> series;  // guarded by mutex
   SteadyTime last_error_logged{};                        // guarded by mutex
+
+  void SetTasks(const QueueStats& stats) {
+    for (const QueueSpec& spec : topology->queues()) {
+      for (std::string_view status : kStatuses) series.emplace(spec.name, status);
+    }
+    std::map<std::pair<std::string, std::string>, long long> counts;
+    for (const QueueDepth& depth : stats.tasks) {
+      counts[{depth.queue, depth.status}] = depth.count;
+      series.emplace(depth.queue, depth.status);
+    }
+    for (const auto& key : series) {
+      const auto found = counts.find(key);
+      tasks->WithLabels({key.first, key.second})
+          .Set(found == counts.end() ? 0.0 : static_cast<double>(found->second));
+    }
+  }
 
   void Collect() noexcept {
     try {
@@ -141,19 +157,7 @@ struct Worker::MetricsState {
         }
         return;
       }
-      for (const QueueSpec& spec : topology->queues()) {
-        for (std::string_view status : kStatuses) series.emplace(spec.name, status);
-      }
-      std::map<std::pair<std::string, std::string>, long long> counts;
-      for (const QueueDepth& depth : stats.tasks) {
-        counts[{depth.queue, depth.status}] = depth.count;
-        series.emplace(depth.queue, depth.status);
-      }
-      for (const auto& key : series) {
-        const auto found = counts.find(key);
-        tasks->WithLabels({key.first, key.second})
-            .Set(found == counts.end() ? 0.0 : static_cast<double>(found->second));
-      }
+      if (tasks != nullptr) SetTasks(stats);
       unpublished->Set(static_cast<double>(stats.outbox_unpublished));
       oldest_seconds->Set(stats.outbox_oldest_due_seconds);
     } catch (...) {
@@ -218,8 +222,10 @@ Worker::Worker(db::Database& database, const Topology& topology, Clock clock, lo
   metrics_state_->queue = &queue_;
   metrics_state_->topology = &topology_;
   metrics_state_->logger = &logger_;
-  metrics_state_->tasks =
-      &registry.AddGauge("tabel_queue_tasks", "Tasks in the queue by status.", {"queue", "status"});
+  if (!amqp()) {
+    metrics_state_->tasks =
+        &registry.AddGauge("tabel_queue_tasks", "Tasks in the queue by status.", {"queue", "status"});
+  }
   metrics_state_->unpublished =
       &registry
            .AddGauge("tabel_outbox_unpublished",

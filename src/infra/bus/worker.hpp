@@ -54,7 +54,7 @@
 // Wake() only concerns the relay there, and RunOnce is not available.
 //
 // Metrics registered on the given registry (one Worker per registry):
-//   tabel_queue_tasks{queue,status}                 gauge, sampled per scrape
+//   tabel_queue_tasks{queue,status}                 gauge, sampled per scrape (embedded)
 //   tabel_outbox_unpublished                        gauge, sampled per scrape
 //   tabel_outbox_oldest_unpublished_seconds         gauge, sampled per scrape
 //   tabel_tasks_processed_total{queue,outcome}      counter: done, retry, dead
@@ -64,8 +64,9 @@
 //                                                   consumer retry/dead copies)
 //   tabel_amqp_reconnects_total{role}               counter: connections opened
 //                                                   after one was lost or refused
-// (role = relay or consumer). With RabbitMQ tabel_queue_tasks stays 0: the
-// queues' depths are the broker's (its management plugin or rabbitmqctl).
+// (role = relay or consumer). With RabbitMQ the Worker registers no
+// tabel_queue_tasks: the depths are the broker's, which a sampler of its
+// own reports under that name (ops/queue_gauges.hpp), off the scrape.
 // The sampled gauges come from one collector (TaskQueue::Stats) that never
 // throws: on a database error it keeps the previous values.
 //
