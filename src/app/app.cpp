@@ -541,6 +541,7 @@ int App::Run(const ServeOptions& options, bool api, size_t consumer_threads) {
   server_options.max_concurrent_requests = config_.max_concurrent_requests;
   server_options.max_connections = config_.max_connections;
   server_options.io_threads = config_.io_threads;
+  server_options.trusted_proxies = http::TrustedProxies::Parse(config_.trusted_proxies);
   RaiseFileLimit(config_.max_connections, logger_);
   http::HttpServer server(io, server_options, runtime.router, logger_, runtime.registry);
   server.SetAuthenticator(auth::MakeAuthenticator(runtime.auth, runtime.blocking));

@@ -9,6 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
+
+#include "http/trusted_proxies.hpp"
 
 namespace tabel::app {
 namespace {
@@ -120,6 +123,18 @@ const std::vector<Setting>& Settings() {
       Text("TABEL_LLM_API_KEY", "Bearer key for TABEL_LLM_URL.", &Config::llm_api_key),
       Integer("TABEL_LLM_SAMPLES", "Answers asked of the model per letter; above 1 they vote per field.",
               &Config::llm_samples, 1, 9),
+      {"TABEL_TRUSTED_PROXIES",
+       "Comma-separated addresses and networks (CIDR) of the proxies or ingress in front of Tabel: a "
+       "request from one of them is from the address its X-Forwarded-For names; empty = the header is "
+       "ignored.",
+       [](Config& config, const std::string& value) {
+         try {
+           http::TrustedProxies::Parse(value);
+         } catch (const std::invalid_argument& error) {
+           Fail("TABEL_TRUSTED_PROXIES", error.what(), value);
+         }
+         config.trusted_proxies = value;
+       }},
       Text("TABEL_TESSDATA_DIR", "Folder of tesseract's language data (rus, eng); empty = its default.",
            &Config::tessdata_dir),
       Integer("TABEL_PENDING_REMINDER_DAYS",

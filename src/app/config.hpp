@@ -47,7 +47,9 @@ struct Config {
   std::string llm_api_key;
   int llm_samples = 1;       // > 1: several answers, a vote per field
   std::string tessdata_dir;  // empty: tesseract's own
-  int reminder_hour = 9;     // local hour of the daily reminders
+  // Proxies whose X-Forwarded-For names the client (addresses, CIDR networks).
+  std::string trusted_proxies;
+  int reminder_hour = 9;  // local hour of the daily reminders
   log::Level log_level = log::Level::kInfo;
   std::string jwt_secret;  // empty: a random secret per process (development only)
   // RS256 instead of HS256: the PEM text of the RSA private key read from

@@ -207,6 +207,9 @@ Task<void> HttpServer::Serve(tcp::socket socket) {
         if (const auto id = header["X-Request-Id"]; IsAcceptableRequestId(id)) {
           request.request_id = std::string(id);
         }
+        if (const auto forwarded = header.find("X-Forwarded-For"); forwarded != header.end()) {
+          request.client_address = options_.trusted_proxies.ClientOf(client, forwarded->value());
+        }
         if (question != std::string_view::npos) {
           auto query = ParseQuery(target.substr(question + 1));
           if (query) {

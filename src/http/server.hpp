@@ -20,6 +20,7 @@
 
 #include "http/asio.hpp"
 #include "http/router.hpp"
+#include "http/trusted_proxies.hpp"
 
 namespace tabel::log {
 class Logger;
@@ -40,6 +41,8 @@ struct ServerOptions {
   size_t max_concurrent_requests = 1024;
   size_t max_connections = 10000;
   int io_threads = 1;  // threads running the io_context (more than one: a strand per connection)
+  // Whose X-Forwarded-For names the client (trusted_proxies.hpp); none by default.
+  TrustedProxies trusted_proxies;
 };
 
 // Called for every route that is not public, before its handler: it checks

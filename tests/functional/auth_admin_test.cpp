@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/demo_server.hpp"
 #include "support/http_client.hpp"
 #include "support/tabel_process.hpp"
 #include "support/test_database.hpp"
@@ -593,6 +594,25 @@ TEST_F(AuthAdmin, AuditLogIsReadNewestFirstWithFiltersAndCursor) {
   ExpectFields(Call("GET", "/api/v1/audit-log?action=" + std::string(300, 'a'), auditor), 400, {"action"});
   ExpectProblem(Call("GET", "/api/v1/audit-log", Token("hr")), 403);
   ExpectProblem(Call("GET", "/api/v1/audit-log", Token("employee")), 403);
+}
+
+// Behind a proxy the audit log names the client, not the proxy — when the
+// proxy is trusted; from anyone else X-Forwarded-For says nothing.
+TEST(AuditClient, XForwardedForIsBelievedOnlyFromATrustedProxy) {
+  const auto client_of_a_read = [](DemoServer& server) {
+    const HttpResponse read = server.Call("hr", "GET", "/api/v1/employees/5", "",
+                                          {{"X-Forwarded-For", "198.51.100.1, 203.0.113.7"}});
+    EXPECT_EQ(read.status, 200) << read.body;
+    const HttpResponse audit =
+        server.Call("auditor", "GET", "/api/v1/audit-log?action=employee.read_personal");
+    const json items = json::parse(audit.body)["items"];
+    EXPECT_EQ(items.size(), 1u) << audit.body;
+    return items.empty() ? std::string() : items[0].value("client", "");
+  };
+  DemoServer behind_proxy(std::map<std::string, std::string>{{"TABEL_TRUSTED_PROXIES", "127.0.0.0/8, ::1"}});
+  EXPECT_EQ(client_of_a_read(behind_proxy), "203.0.113.7");
+  DemoServer direct;
+  EXPECT_NE(client_of_a_read(direct), "203.0.113.7");
 }
 
 }  // namespace
