@@ -96,8 +96,10 @@ def main():
     parser.add_argument("folder")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--cache", default=os.path.expanduser("~/.cache/tabel/clang-tidy"))
-    parser.add_argument("extra", nargs="*")
-    args = parser.parse_args()
+    argv = sys.argv[1:]
+    split = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:split])
+    args.extra = argv[split + 1:]  # after "--": passed to clang-tidy's compiler
 
     build_dir = os.path.abspath(args.build_dir)
     folder = os.path.abspath(args.folder)
