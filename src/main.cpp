@@ -42,9 +42,9 @@ std::vector<std::string> SplitList(const std::string& value) {
 
 // `tabel agent-eval`: needs no configuration, only the OCR models.
 int AgentEval(const std::string& dir, const std::string& extractor_name,
-              const tabel::agent::LlmOptions& llm) {
+              const tabel::agent::OcrOptions& ocr_options, const tabel::agent::LlmOptions& llm) {
   try {
-    auto ocr = tabel::agent::MakeTesseractOcr({});
+    auto ocr = tabel::agent::MakeTesseractOcr(ocr_options);
     auto extractor =
         extractor_name == "llm" ? tabel::agent::MakeLlmExtractor(llm) : tabel::agent::MakeRuleExtractor();
     return tabel::agent::Evaluate(dir, *ocr, *extractor, std::cout).Passed() ? 0 : 1;
@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
 
   std::string eval_dir;
   std::string eval_extractor = "rules";
+  tabel::agent::OcrOptions eval_ocr;
   tabel::agent::LlmOptions eval_llm;
   auto* agent_eval = cli.add_subcommand(
       "agent-eval",
@@ -127,6 +128,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   agent_eval->add_option("--extractor", eval_extractor, "rules (offline) or llm")
       ->check(CLI::IsMember({"rules", "llm"}));
+  agent_eval->add_option("--tessdata-dir", eval_ocr.tessdata_dir, "Folder of the OCR models (rus, eng)")
+      ->envname("TABEL_TESSDATA_DIR");
   agent_eval->add_option("--llm-url", eval_llm.url, "OpenAI-compatible API base (…/v1)")
       ->envname("TABEL_LLM_URL");
   agent_eval->add_option("--llm-model", eval_llm.model, "Model name")->envname("TABEL_LLM_MODEL");
@@ -147,7 +150,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  if (agent_eval->parsed()) return AgentEval(eval_dir, eval_extractor, eval_llm);
+  if (agent_eval->parsed()) return AgentEval(eval_dir, eval_extractor, eval_ocr, eval_llm);
 
   tabel::app::Config config;
   try {

@@ -2,8 +2,6 @@
 // for the fields as a JSON object under a strict json_schema. The model sees
 // only the OCR text; whatever it answers still goes through grounding.
 
-#include <curl/curl.h>
-
 #include <array>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -13,6 +11,7 @@
 #include "agent/text.hpp"
 #include "common/error.hpp"
 #include "infra/bus/backoff.hpp"
+#include "infra/curl.hpp"
 
 namespace tabel::agent {
 namespace {
@@ -77,9 +76,7 @@ class LlmExtractor final : public Extractor {
  public:
   explicit LlmExtractor(LlmOptions options)
       : options_(std::move(options)), random_(bus::DefaultUnitRandom()) {
-    // libcurl is initialised once per process, before this thread uses it.
-    static const CURLcode initialised = curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (initialised != CURLE_OK) throw Error::Internal("curl_global_init failed");
+    curl::Initialise();
     if (options_.url.empty()) throw std::invalid_argument("the LLM extractor needs a URL (TABEL_LLM_URL)");
     while (!options_.url.empty() && options_.url.back() == '/') options_.url.pop_back();
     options_.attempts = std::max(options_.attempts, 1);
@@ -153,7 +150,7 @@ class LlmExtractor final : public Extractor {
     curl_slist* raw = curl_slist_append(nullptr, "Content-Type: application/json");
     if (!options_.api_key.empty())
       raw = curl_slist_append(raw, ("Authorization: Bearer " + options_.api_key).c_str());
-    const std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(raw, curl_slist_free_all);
+    const curl::List headers(raw);
     std::array<char, CURL_ERROR_SIZE> error{};
     curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
@@ -169,8 +166,7 @@ class LlmExtractor final : public Extractor {
     const CURLcode result = curl_easy_perform(handle);
     if (result != CURLE_OK) {
       curl_.reset();
-      return Failure{result != CURLE_WRITE_ERROR,
-                     std::string(curl_easy_strerror(result)) + (error[0] != '\0' ? ": " : "") + error.data()};
+      return Failure{result != CURLE_WRITE_ERROR, curl::Describe(result, error.data())};
     }
     long status = 0;
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
@@ -204,7 +200,7 @@ class LlmExtractor final : public Extractor {
 
   LlmOptions options_;
   bus::UnitRandom random_;
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl_{nullptr, curl_easy_cleanup};
+  curl::Easy curl_;
 };
 
 }  // namespace

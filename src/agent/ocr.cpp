@@ -18,6 +18,7 @@
 #include <poppler-page.h>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 
 #include "agent/pipeline.hpp"
@@ -48,6 +49,24 @@ Error BadFile(const std::string& message) { return Error::Validation({{"file", m
 
 void Quiet(const std::string& /*message*/, void* /*closure*/) {}
 
+// poppler and leptonica print their complaints on stderr: not in our log.
+void Silence() {
+  static const bool silenced = [] {
+    setMsgSeverity(L_SEVERITY_NONE);
+    poppler::set_debug_error_function(Quiet, nullptr);
+    return true;
+  }();
+  (void)silenced;
+}
+
+std::unique_ptr<poppler::document> LoadPdf(std::string_view bytes) {
+  std::unique_ptr<poppler::document> document(
+      poppler::document::load_from_raw_data(bytes.data(), int(bytes.size())));
+  if (!document || document->is_locked()) throw BadFile("is not a readable PDF document");
+  if (document->pages() < 1) throw BadFile("has no pages");
+  return document;
+}
+
 // An 8-bit grey page from a rendered PDF page (ARGB32 or grey).
 PixPtr FromPoppler(const poppler::image& image) {
   const int width = image.width();
@@ -75,11 +94,8 @@ PixPtr FromPoppler(const poppler::image& image) {
 }
 
 std::vector<PixPtr> RenderPdf(std::string_view bytes) {
-  std::unique_ptr<poppler::document> document(
-      poppler::document::load_from_raw_data(bytes.data(), int(bytes.size())));
-  if (!document || document->is_locked()) throw BadFile("is not a readable PDF document");
+  const std::unique_ptr<poppler::document> document = LoadPdf(bytes);
   const int pages = document->pages();
-  if (pages < 1) throw BadFile("has no pages");
   if (pages > kMaxPages) throw BadFile("has more than " + std::to_string(kMaxPages) + " pages");
   poppler::page_renderer renderer;
   renderer.set_render_hint(poppler::page_renderer::antialiasing);
@@ -220,8 +236,7 @@ bool SignatureOnPage(Pix* binary, const std::vector<OcrWord>& words) {
 class TesseractOcr final : public Ocr {
  public:
   explicit TesseractOcr(const OcrOptions& options) {
-    setMsgSeverity(L_SEVERITY_NONE);
-    poppler::set_debug_error_function(Quiet, nullptr);
+    Silence();
     if (api_.Init(options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str(),
                   options.languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
       throw Error::Internal("tesseract cannot load the languages " + options.languages +
@@ -281,6 +296,19 @@ class TesseractOcr final : public Ocr {
 };
 
 }  // namespace
+
+int CountPages(std::string_view bytes, FileKind kind) {
+  Silence();
+  if (kind == FileKind::kPdf) return LoadPdf(bytes)->pages();
+  if (kind != FileKind::kTiff) return 1;
+  // leptonica counts a TIFF's directories from a FILE; this one is the bytes.
+  const std::unique_ptr<FILE, decltype(&fclose)> file(
+      fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "rb"), fclose);
+  l_int32 count = 0;
+  if (!file || tiffGetCount(file.get(), &count) != 0 || count < 1)
+    throw BadFile("is not a readable TIFF image");
+  return count;
+}
 
 std::unique_ptr<Ocr> MakeTesseractOcr(const OcrOptions& options) {
   return std::make_unique<TesseractOcr>(options);

@@ -40,6 +40,11 @@ std::string_view MediaType(FileKind kind);
 inline constexpr size_t kMaxFileBytes = size_t{20} << 20;
 inline constexpr int kMaxPages = 5;
 
+// The pages of a file (an image: 1), without decoding them: what an upload
+// is refused for beyond kMaxPages. Throws Error::Validation naming "file"
+// for a PDF or TIFF that cannot be opened.
+int CountPages(std::string_view bytes, FileKind kind);
+
 struct OcrWord {
   std::string text;
   float confidence = 0;  // 0..100, as tesseract gives it

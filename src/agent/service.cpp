@@ -15,11 +15,6 @@ namespace {
 
 constexpr size_t kMaxReason = 1000;
 
-// What no later attempt changes: the letter or the request asked for.
-bool IsClientError(ErrorKind kind) {
-  return kind != ErrorKind::kInternal && kind != ErrorKind::kUnavailable && kind != ErrorKind::kConflict;
-}
-
 // The agent acting for `account_id` (the uploader, or hr overriding): it
 // may create a request for anyone and read it back, and nothing else — in
 // particular it never decides a step, so its request waits for hr. It has
@@ -131,6 +126,10 @@ std::pair<Letter, bool> AgentService::Receive(const Actor& actor, Upload upload,
   }
   const std::optional<FileKind> kind = DetectFileKind(upload.bytes);
   if (!kind) throw Error::Validation({{"file", "must be a PDF, PNG, JPEG or TIFF file"}});
+  if (const int pages = CountPages(upload.bytes, *kind); pages > kMaxPages) {
+    throw Error::Validation({{"file", "has " + std::to_string(pages) + " pages; a letter may have " +
+                                          std::to_string(kMaxPages) + " at most"}});
+  }
   NewLetter letter{.employee_id = employee_id,
                    .uploaded_by = me.account_id,
                    .received_on = today,

@@ -2,8 +2,10 @@
 // The agent service: resignation letters in, decisions out.
 //
 // Upload (Receive): the employee for himself, or whoever may process
-// letters (resignations.process) for an employee he reaches. The file is
-// stored as it came with its hash, the letter is `processing`, and the
+// letters (resignations.process) for an employee he reaches. A file that
+// is not a PDF, PNG, JPEG or TIFF by its magic bytes, is over
+// kMaxFileBytes, or has more than kMaxPages pages (counted, not rendered)
+// is refused then and there. The file is stored as it came with its hash, the letter is `processing`, and the
 // outbox message kLetterReceivedTopic in the same transaction has it read
 // by the consumer of kLettersQueue (OnReceived) — never on an io thread.
 //

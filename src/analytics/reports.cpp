@@ -25,13 +25,6 @@ struct Cancelled {};
 
 int MonthsOf(const ReportSpec& spec) { return (spec.to - spec.from).count() + 1; }
 
-// What the owner asked for cannot be made for him (his rights, the
-// department, the period): no retry changes that. A conflict in the
-// database may pass.
-bool IsClientError(ErrorKind kind) {
-  return kind != ErrorKind::kInternal && kind != ErrorKind::kUnavailable && kind != ErrorKind::kConflict;
-}
-
 }  // namespace
 
 ReportService::ReportService(TimesheetService& timesheets, TimesheetRepository& timesheet_repository,

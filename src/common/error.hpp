@@ -26,6 +26,14 @@ enum class ErrorKind {
   kInternal,              // 500
 };
 
+// Whether the work asked for is itself at fault (its input, the caller's
+// rights, the state it names), so that no later attempt changes the
+// answer — unlike a dependency that is down, a fault of ours, or a
+// conflict in the database that may pass.
+inline bool IsClientError(ErrorKind kind) {
+  return kind != ErrorKind::kInternal && kind != ErrorKind::kUnavailable && kind != ErrorKind::kConflict;
+}
+
 // One bad field of a request: `field` is the name the client sent (a JSON
 // member, a query parameter or a header), `message` says what is wrong.
 struct FieldError {

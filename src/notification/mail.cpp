@@ -1,7 +1,5 @@
 #include "notification/mail.hpp"
 
-#include <curl/curl.h>
-
 #include <array>
 #include <ctime>
 #include <fstream>
@@ -13,6 +11,7 @@
 #include "common/base64.hpp"
 #include "common/error.hpp"
 #include "common/uuid.hpp"
+#include "infra/curl.hpp"
 
 namespace tabel::notification {
 namespace {
@@ -99,19 +98,6 @@ void AppendHeader(std::string& out, std::string_view name, std::string_view valu
   out += kCrlf;
 }
 
-// libcurl is initialised once per process, before any thread uses it.
-void EnsureCurl() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-struct CurlDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-
 // The message being uploaded, for CURLOPT_READFUNCTION.
 struct Upload {
   std::string_view rest;
@@ -187,18 +173,18 @@ std::string ComposeMessage(const MailMessage& message, std::chrono::system_clock
 
 struct SmtpMailer::Idle {
   std::mutex mutex;
-  std::vector<std::unique_ptr<CURL, CurlDeleter>> handles;  // guarded by mutex
+  std::vector<curl::Easy> handles;  // guarded by mutex
 };
 
 SmtpMailer::SmtpMailer(SmtpOptions options) : options_(std::move(options)), idle_(std::make_unique<Idle>()) {
-  EnsureCurl();
+  curl::Initialise();
 }
 
 SmtpMailer::~SmtpMailer() = default;
 
 void SmtpMailer::Send(const MailMessage& message) {
   const std::string text = ComposeMessage(message, std::chrono::system_clock::now());
-  std::unique_ptr<CURL, CurlDeleter> curl;
+  curl::Easy curl;
   {
     const std::lock_guard lock(idle_->mutex);
     if (!idle_->handles.empty()) {
@@ -213,8 +199,7 @@ void SmtpMailer::Send(const MailMessage& message) {
   }
   if (!curl) throw Error::Internal("curl_easy_init failed");
   const std::string from = "<" + WithoutControls(message.from.email) + ">";
-  std::unique_ptr<curl_slist, SlistDeleter> recipients(
-      curl_slist_append(nullptr, ("<" + WithoutControls(message.to.email) + ">").c_str()));
+  curl::List recipients(curl_slist_append(nullptr, ("<" + WithoutControls(message.to.email) + ">").c_str()));
   Upload upload{text};
   std::array<char, CURL_ERROR_SIZE> error{};
   CURL* handle = curl.get();
@@ -238,8 +223,8 @@ void SmtpMailer::Send(const MailMessage& message) {
   }
   long reply = 0;
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply);
-  const std::string detail = std::string(curl_easy_strerror(result)) + (error[0] != '\0' ? ": " : "") +
-                             error.data() + " (SMTP reply " + std::to_string(reply) + ")";
+  const std::string detail =
+      curl::Describe(result, error.data()) + " (SMTP reply " + std::to_string(reply) + ")";
   if (reply >= 500 && reply < 600) throw MailRejected(detail);
   throw Error::Unavailable("The mail server did not take the message.", detail);
 }

@@ -158,6 +158,22 @@ TEST_F(ResignationLetters, BadUploadsNameTheFieldAndStoreNothing) {
   }
   response = Upload("employee", "\x89PNG\r\n\x1a\n" + std::string((size_t{20} << 20) - 7, 'x'));
   EXPECT_EQ(response.status, 413) << response.body.substr(0, 300);
+  // Six pages: refused at once, not read first; a PDF that does not open.
+  std::string pdf =
+      "%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Count 6/Kids[";
+  for (int p = 3; p <= 8; ++p) pdf += std::to_string(p) + " 0 R ";
+  pdf += "]>> endobj\n";
+  for (int p = 3; p <= 8; ++p) {
+    pdf += std::to_string(p) + " 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>> endobj\n";
+  }
+  pdf += "trailer <</Root 1 0 R>>\n%%EOF\n";
+  response = Upload("employee", pdf);
+  EXPECT_EQ(response.status, 400) << response.body;
+  EXPECT_THAT(fields(response), ElementsAre("file"));
+  EXPECT_THAT(response.body, ::testing::HasSubstr("6 pages"));
+  response = Upload("employee", "%PDF-1.4 and nothing more");
+  EXPECT_EQ(response.status, 400) << response.body;
+  EXPECT_THAT(fields(response), ElementsAre("file"));
   // Bad query and path parameters.
   response = server_.Call("hr", "GET", "/api/v1/resignation-letters?status=lost");
   EXPECT_EQ(response.status, 400);

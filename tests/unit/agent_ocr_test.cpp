@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <allheaders.h>
+
 #include "agent/pipeline.hpp"
 #include "agent/text.hpp"
 #include "common/error.hpp"
@@ -102,15 +104,54 @@ TEST(AgentOcr, ACorruptFileIsAnErrorOfTheFileField) {
   }
 }
 
-TEST(AgentOcr, AtMostFivePages) {
-  std::string pdf =
-      "%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Count 6/Kids[";
-  for (int p = 3; p <= 8; ++p) pdf += std::to_string(p) + " 0 R ";
+// A PDF of `pages` empty A4 pages.
+std::string EmptyPdf(int pages) {
+  std::string pdf = "%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Count " +
+                    std::to_string(pages) + "/Kids[";
+  for (int p = 3; p < 3 + pages; ++p) pdf += std::to_string(p) + " 0 R ";
   pdf += "]>> endobj\n";
-  for (int p = 3; p <= 8; ++p) {
+  for (int p = 3; p < 3 + pages; ++p) {
     pdf += std::to_string(p) + " 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>> endobj\n";
   }
   pdf += "trailer <</Root 1 0 R>>\n%%EOF\n";
+  return pdf;
+}
+
+// A TIFF of `pages` small white pages, written by leptonica.
+std::string Tiff(int pages) {
+  Pixa* pixa = pixaCreate(pages);
+  for (int p = 0; p < pages; ++p) {
+    Pix* pix = pixCreate(64, 64, 1);
+    pixaAddPix(pixa, pix, L_INSERT);
+  }
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  const bool written = pixaWriteMemMultipageTiff(&data, &size, pixa) == 0;
+  pixaDestroy(&pixa);
+  std::string bytes = written ? std::string(reinterpret_cast<const char*>(data), size) : std::string();
+  lept_free(data);
+  return bytes;
+}
+
+TEST(AgentOcr, CountsPagesWithoutRenderingThem) {
+  EXPECT_EQ(CountPages(EmptyPdf(6), FileKind::kPdf), 6);
+  EXPECT_EQ(CountPages(EmptyPdf(1), FileKind::kPdf), 1);
+  EXPECT_EQ(CountPages(Sample("letter.pdf"), FileKind::kPdf), 1);
+  EXPECT_EQ(CountPages(Sample("signed.jpg"), FileKind::kJpeg), 1);
+  EXPECT_EQ(CountPages(Tiff(7), FileKind::kTiff), 7);
+  for (const auto& [bytes, kind] : std::vector<std::pair<std::string, FileKind>>{
+           {"%PDF-1.4 and nothing more", FileKind::kPdf}, {"II*\0 and nothing more", FileKind::kTiff}}) {
+    try {
+      CountPages(bytes, kind);
+      ADD_FAILURE() << "counted " << bytes;
+    } catch (const Error& error) {
+      EXPECT_EQ(FieldOf(error), "file");
+    }
+  }
+}
+
+TEST(AgentOcr, AtMostFivePages) {
+  const std::string pdf = EmptyPdf(6);
   try {
     SharedOcr().Read(pdf, FileKind::kPdf);
     ADD_FAILURE() << "a six-page PDF was read";
