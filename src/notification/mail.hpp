@@ -72,6 +72,9 @@ class Mailer {
   virtual void Send(const MailMessage& message) = 0;
 };
 
+// The longest an SMTP conversation may last, message included, by default.
+inline constexpr std::chrono::milliseconds kSmtpTimeout{30000};
+
 struct SmtpOptions {
   // smtp://[user:password@]host:port (STARTTLS when the server offers it,
   // required with require_tls) or smtps://… (TLS from the start).
@@ -79,7 +82,7 @@ struct SmtpOptions {
   bool require_tls = false;
   std::chrono::milliseconds connect_timeout{5000};
   // The whole conversation, message included.
-  std::chrono::milliseconds timeout{30000};
+  std::chrono::milliseconds timeout = kSmtpTimeout;
 };
 
 // Keeps the connections of its last sends open and sends the next mails

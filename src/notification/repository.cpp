@@ -78,6 +78,12 @@ constexpr const char* kMarkMailSent =
 constexpr const char* kMarkMailFailed =
     "UPDATE notifications SET mail_status = 'failed', mail_error = :error WHERE id = :id "
     "AND mail_status = 'pending'";
+constexpr const char* kWithdrawMailMessage = "DELETE FROM outbox WHERE id = :id AND published_at IS NULL";
+constexpr const char* kMakeMailMessageDue =
+    "UPDATE outbox SET available_at = :at WHERE id = :id AND published_at IS NULL";
+
+// The outbox message of a notification's mail.
+std::string MailMessageId(int64_t notification_id) { return "mail:" + std::to_string(notification_id); }
 
 std::vector<int64_t> SelectIds(soci::session& session, const char* sql, const std::string& name,
                                const std::string& value) {
@@ -273,12 +279,13 @@ std::vector<int64_t> NotificationRepository::AbsencesStartingOn(Date day) {
   });
 }
 
-size_t NotificationRepository::Insert(const std::string& event_id, const std::string& event,
-                                      std::optional<int64_t> request_id,
-                                      const std::vector<NewNotification>& notifications) {
+std::vector<int64_t> NotificationRepository::Insert(const std::string& event_id, const std::string& event,
+                                                    std::optional<int64_t> request_id,
+                                                    const std::vector<NewNotification>& notifications,
+                                                    std::chrono::system_clock::time_point mail_due) {
   const std::string at = db::FormatTimestamp(clock_());
   return db::WithWriteTransaction(database_, [&](soci::session& session) {
-    size_t added = 0;
+    std::vector<int64_t> mails;
     for (const NewNotification& n : notifications) {
       const long long recipient = n.recipient, request = request_id.value_or(0);
       soci::indicator request_ind = request_id ? soci::i_ok : soci::i_null;
@@ -294,14 +301,14 @@ size_t NotificationRepository::Insert(const std::string& event_id, const std::st
           soci::use(at, "at"), soci::use(mail, "mail"), soci::use(optional, "optional"),
           soci::use(recipient, "recipient2"), soci::use(event, "event2"), soci::into(id),
           soci::into(mail_status);
-      if (!session.got_data()) continue;  // told of this event already
-      ++added;
-      if (mail_status != "pending") continue;
+      if (!session.got_data() || mail_status != "pending") continue;  // told already, or no mail
       outbox_.Add(session, {.topic = kMailTopic,
                             .payload = nlohmann::json{{"notification_id", id}}.dump(),
-                            .id = "mail:" + std::to_string(id)});
+                            .available_at = mail_due,
+                            .id = MailMessageId(id)});
+      mails.push_back(id);
     }
-    return added;
+    return mails;
   });
 }
 
@@ -430,6 +437,19 @@ void NotificationRepository::MarkMailFailed(int64_t notification_id, const std::
   db::WithSession(database_, [&](soci::session& session) {
     const long long id = notification_id;
     session << kMarkMailFailed, soci::use(error, "error"), soci::use(id, "id");
+  });
+}
+
+void NotificationRepository::WithdrawMailMessage(int64_t notification_id) {
+  const std::string id = MailMessageId(notification_id);
+  db::WithSession(database_,
+                  [&](soci::session& session) { session << kWithdrawMailMessage, soci::use(id, "id"); });
+}
+
+void NotificationRepository::MakeMailMessageDue(int64_t notification_id) {
+  const std::string at = db::FormatTimestamp(clock_()), id = MailMessageId(notification_id);
+  db::WithSession(database_, [&](soci::session& session) {
+    session << kMakeMailMessageDue, soci::use(at, "at"), soci::use(id, "id");
   });
 }
 

@@ -95,12 +95,14 @@ class NotificationRepository {
   std::vector<int64_t> AbsencesStartingOn(Date day);
 
   // Inserts each (event id, recipient) once, in one transaction, with an
-  // outbox message (kMailTopic) for each new one that mails — as the
-  // recipient's preferences stand in that transaction, for an optional
-  // mail: a second call with the same event id adds nothing. Returns how
-  // many were new.
-  size_t Insert(const std::string& event_id, const std::string& event, std::optional<int64_t> request_id,
-                const std::vector<NewNotification>& notifications);
+  // outbox message (kMailTopic, due at `mail_due`) for each new one that
+  // mails — as the recipient's preferences stand in that transaction, for
+  // an optional mail: a second call with the same event id adds nothing.
+  // Returns the ids of the new ones whose mail is pending.
+  std::vector<int64_t> Insert(const std::string& event_id, const std::string& event,
+                              std::optional<int64_t> request_id,
+                              const std::vector<NewNotification>& notifications,
+                              std::chrono::system_clock::time_point mail_due);
   // Adds `message` to the outbox unless a message with its id is there.
   // Returns false when it was.
   bool AddOnce(const bus::OutgoingMessage& message);
@@ -123,6 +125,11 @@ class NotificationRepository {
   // Records the outcome of a mail; only a pending one changes.
   void MarkMailSent(int64_t notification_id);
   void MarkMailFailed(int64_t notification_id, const std::string& error);
+  // The outbox message of a mail that was sent (or refused) without it:
+  // deleted unless it was published, so that it never goes out.
+  void WithdrawMailMessage(int64_t notification_id);
+  // The outbox message of a mail not yet published, made due now.
+  void MakeMailMessageDue(int64_t notification_id);
 
  private:
   db::Database& database_;

@@ -177,7 +177,8 @@ std::vector<int64_t> NotificationService::OnRequestEvent(const bus::Delivery& de
 
 std::vector<int64_t> NotificationService::Notify(const std::string& event_id, const std::string& event,
                                                  std::optional<int64_t> request_id, const Told& told) {
-  const Date today = LocalDate(clock_());
+  const auto now = clock_();
+  const Date today = LocalDate(now);
   TemplateValues values = told.values;
   if (told.link) values.text["link"] = options_.public_url + *told.link;
   const std::string stored_values = ValuesJson(values).dump();
@@ -209,10 +210,21 @@ std::vector<int64_t> NotificationService::Notify(const std::string& event_id, co
       everyone.push_back(id);
     }
   }
-  if (!notifications.empty()) repository_.Insert(event_id, event, request_id, notifications);
+  if (notifications.empty()) return {};
+  const auto mails = static_cast<size_t>(std::count_if(notifications.begin(), notifications.end(),
+                                                       [](const NewNotification& n) { return n.mail; }));
+  const bool at_once = mails > 0 && mails <= options_.mails_at_once && !MailsAtOncePaused();
+  // The grace (of the mail messages) and the window (of the sends) both
+  // count from before the insert.
+  const auto inserting = std::chrono::steady_clock::now();
+  const std::vector<int64_t> pending =
+      repository_.Insert(event_id, event, request_id, notifications, at_once ? now + kMailAtOnceGrace : now);
   std::sort(everyone.begin(), everyone.end());
   everyone.erase(std::unique(everyone.begin(), everyone.end()), everyone.end());
   ForgetUnread(everyone);
+  if (at_once) {
+    for (const int64_t id : pending) SendMailAtOnce(id, inserting + kMailAtOnceWindow);
+  }
   return everyone;
 }
 
@@ -331,6 +343,39 @@ void NotificationService::OnMail(const bus::Delivery& delivery) {
   } catch (const json::exception&) {
     throw bus::PermanentFailure("the mail message is not JSON");
   }
+  SendMail(id);
+}
+
+bool NotificationService::MailsAtOncePaused() const {
+  return std::chrono::steady_clock::now().time_since_epoch().count() < mails_at_once_paused_until_;
+}
+
+void NotificationService::SendMailAtOnce(int64_t id, std::chrono::steady_clock::time_point start_before) {
+  bool sent = false;
+  if (std::chrono::steady_clock::now() < start_before && !MailsAtOncePaused()) {
+    try {
+      SendMail(id);
+      sent = true;
+    } catch (const std::exception&) {
+      // The mail queue retries it from now on (a mail server's failure is
+      // counted as retried by SendMail).
+      mails_at_once_paused_until_ =
+          (std::chrono::steady_clock::now() + kMailAtOncePause).time_since_epoch().count();
+    }
+  }
+  try {
+    if (sent) {
+      repository_.WithdrawMailMessage(id);
+    } else {
+      repository_.MakeMailMessageDue(id);
+    }
+  } catch (const std::exception&) {
+    // Left as it is, the message is due after kMailAtOnceGrace, and the
+    // mail consumer skips a mail recorded as sent.
+  }
+}
+
+void NotificationService::SendMail(int64_t id) {
   const auto job = repository_.FindMail(id);
   if (!job || job->mail_status != "pending") return;  // sent (or refused) before
   if (job->recipient.email.empty()) {

@@ -22,6 +22,15 @@
 // when the process dies between the server's acceptance and that record;
 // its Message-ID is the same both times.
 //
+// Mails sent at once: when an event mails at most
+// NotificationOptions::mails_at_once people, its consumer sends the mails
+// itself right after the notifications commit — one message through the
+// broker per mail instead of two. Their outbox messages are written all the
+// same, due kMailAtOnceGrace later: withdrawn (deleted) once a send
+// is recorded, due at once when a send fails (and for kMailAtOncePause no
+// mail is sent at once: the mail queue's retries take over) or would start
+// too late, and published after the grace when the process died in between.
+//
 // The recipient rules are read from the database at most once per
 // kRulesRefresh (every event needs them): a changed rule takes effect within
 // that time. Each person's unread count (the badge every open page polls)
@@ -33,6 +42,7 @@
 // Thread-safety: safe from any thread; blocks on the database and the mail
 // server. Errors: tabel::Error.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -65,6 +75,16 @@ inline constexpr int kMonthClosingWorkingDays = 3;
 inline constexpr std::chrono::seconds kRulesRefresh{60};
 // How long a cached unread count lives.
 inline constexpr std::chrono::seconds kUnreadTtl{60};
+// How long the outbox message of a mail sent at once waits for that send,
+// and how long after the commit such a send may start: the window and the
+// longest send (kSmtpTimeout) together stay under the grace,
+// so that the mail queue never sends a mail the event's consumer is still
+// sending.
+inline constexpr std::chrono::seconds kMailAtOnceGrace{60};
+inline constexpr std::chrono::seconds kMailAtOnceWindow{20};
+static_assert(kMailAtOnceWindow + kSmtpTimeout < kMailAtOnceGrace);
+// After a send at once failed, how long mails go through the mail queue only.
+inline constexpr std::chrono::seconds kMailAtOncePause{30};
 
 struct NotificationOptions {
   std::string organization;  // in every mail's footer
@@ -77,6 +97,9 @@ struct NotificationOptions {
   int pending_reminder_days = 3;
   // The local hour of the daily reminders.
   int reminder_hour = 9;
+  // An event that mails at most this many people sends the mails itself;
+  // 0: every mail goes through the mail queue.
+  size_t mails_at_once = 8;
 };
 
 class NotificationService {
@@ -132,6 +155,15 @@ class NotificationService {
                               std::optional<int64_t> request_id, const Told& told);
   std::vector<int64_t> OnRequestEvent(const bus::Delivery& delivery, const nlohmann::json& payload);
   std::vector<int64_t> Daily(Date date);
+  // Sends the mail of notification `id` unless it was sent or refused, and
+  // records the outcome. Throws what the mailer throws when the server
+  // cannot take it now.
+  void SendMail(int64_t id);
+  // SendMail from the event's consumer, unless `start_before` has passed or
+  // sends at once are paused: the mail's outbox message withdrawn after a
+  // send, else made due now. Never throws.
+  void SendMailAtOnce(int64_t id, std::chrono::steady_clock::time_point start_before);
+  bool MailsAtOncePaused() const;
   // The rules of `event`, from a copy of notification_rules at most
   // kRulesRefresh old.
   std::vector<Rule> RulesOf(const std::string& event);
@@ -150,6 +182,8 @@ class NotificationService {
   Clock clock_;
   NotificationOptions options_;
   metrics::CounterFamily& mails_total_;  // tabel_emails_total{outcome}
+  // No mail is sent at once before this instant (steady clock ticks).
+  std::atomic<std::chrono::steady_clock::rep> mails_at_once_paused_until_{0};
 
   std::mutex rules_mutex_;
   std::map<std::string, std::vector<Rule>> rules_;    // by event; guarded by rules_mutex_

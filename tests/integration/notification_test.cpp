@@ -18,8 +18,10 @@
 #include "calendar/production_calendar.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "infra/bus/outbox.hpp"
 #include "infra/cache/cache.hpp"
 #include "infra/cache/redis.hpp"
+#include "infra/db/timestamp.hpp"
 #include "infra/db/transaction.hpp"
 #include "infra/metrics/metrics.hpp"
 #include "management/seed.hpp"
@@ -52,14 +54,29 @@ class NotificationDelivery : public ::testing::Test {
     domain_ = "t" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".test";
   }
 
-  // One service per registry: each registers its metrics.
+  // One service per registry: each registers its metrics. By default every
+  // mail goes through the mail queue (OnMail); `mails_at_once` as in
+  // production sends an event's few mails from its consumer.
   NotificationService Service(Mailer& mailer, metrics::Registry* registry = nullptr,
-                              cache::Cache* cache = nullptr) {
+                              cache::Cache* cache = nullptr, size_t mails_at_once = 0) {
     return NotificationService(repository_, templates_, calendar_, mailer, cache != nullptr ? *cache : cache_,
                                clock_.AsClock(), registry != nullptr ? *registry : registry_,
                                {.organization = "Банк",
                                 .from = {.email = "tabel@" + domain_, .name = "Табель"},
-                                .link_secret = "secret"});
+                                .link_secret = "secret",
+                                .mails_at_once = mails_at_once});
+  }
+
+  // The ids of the outbox messages the relay would publish now.
+  std::vector<std::string> DueMessages() {
+    return db::WithSession(*database_, [&](soci::session& session) {
+      std::vector<std::string> ids;
+      for (const bus::DueMessage& message :
+           bus::SelectDueMessages(session, database_->dialect(), db::FormatTimestamp(clock_.Now()), 100)) {
+        ids.push_back(message.id);
+      }
+      return ids;
+    });
   }
 
   bus::Delivery Event(const std::string& topic, const json& payload, const std::string& message_id) {
@@ -170,6 +187,84 @@ TEST_F(NotificationDelivery, AMailServerThatIsAwayLeavesTheMailPendingForARetry)
   service.OnMail(Mail(id));
   EXPECT_EQ(Received(std::to_string(id) + "@" + domain_), 1);
   EXPECT_EQ(Text("SELECT mail_status FROM notifications"), "sent");
+}
+
+// Counts the sends it passes on.
+class CountingMailer : public Mailer {
+ public:
+  explicit CountingMailer(Mailer& inner) : inner_(inner) {}
+  void Send(const MailMessage& message) override {
+    ++sends;
+    inner_.Send(message);
+  }
+  int sends = 0;
+
+ private:
+  Mailer& inner_;
+};
+
+TEST_F(NotificationDelivery, AnEventWithFewMailsSendsThemAtOnceAndItsMailMessagesNeverGoOut) {
+  NotificationService service = Service(*smtp_, nullptr, nullptr, 8);
+  const bus::Delivery event = Event("delegation.created", Delegation(), "event-at-once");
+  EXPECT_EQ(service.OnEvent(event), std::vector<int64_t>{kMorozova});
+  const long long id = Count("SELECT id FROM notifications");
+  EXPECT_EQ(Received(std::to_string(id) + "@" + domain_), 1);
+  EXPECT_EQ(Text("SELECT mail_status FROM notifications"), "sent");
+  // The mail's outbox message is withdrawn: the relay has nothing, ever.
+  clock_.Advance(kMailAtOnceGrace * 2);
+  EXPECT_THAT(DueMessages(), ::testing::IsEmpty());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE topic = 'notification.mail'"), 0);
+
+  service.OnEvent(event);    // redelivered
+  service.OnMail(Mail(id));  // and the mail message, had it gone out
+  EXPECT_EQ(Received(std::to_string(id) + "@" + domain_), 1);
+  EXPECT_THAT(registry_.Render(), ::testing::HasSubstr("tabel_emails_total{outcome=\"sent\"} 1"));
+}
+
+TEST_F(NotificationDelivery, AMailThatCannotGoAtOnceGoesThroughTheMailQueue) {
+  SmtpMailer away({.url = "smtp://127.0.0.1:" + std::to_string(testing::ClosedPort()),
+                   .connect_timeout = std::chrono::milliseconds(500)});
+  CountingMailer counting(away);
+  NotificationService failing = Service(counting, nullptr, nullptr, 8);
+  failing.OnEvent(Event("delegation.created", Delegation(), "event-away-1"));  // does not throw
+  EXPECT_EQ(counting.sends, 1);
+  const long long first = Count("SELECT MAX(id) FROM notifications");
+  EXPECT_EQ(Text("SELECT mail_status FROM notifications"), "pending");
+  // Its mail message is due now, for the mail queue's retries.
+  EXPECT_EQ(DueMessages(), std::vector<std::string>{"mail:" + std::to_string(first)});
+  EXPECT_THAT(registry_.Render(), ::testing::HasSubstr("tabel_emails_total{outcome=\"retried\"} 1"));
+
+  // For a while after a failure no mail is tried at once.
+  json other = Delegation();
+  other["delegation_id"] = 2;
+  failing.OnEvent(Event("delegation.created", other, "event-away-2"));
+  EXPECT_EQ(counting.sends, 1);
+  const long long second = Count("SELECT MAX(id) FROM notifications");
+  EXPECT_THAT(DueMessages(), ::testing::UnorderedElementsAre("mail:" + std::to_string(first),
+                                                             "mail:" + std::to_string(second)));
+
+  // The mail queue sends them once the server is back.
+  metrics::Registry restarted;
+  NotificationService service = Service(*smtp_, &restarted);
+  service.OnMail(Mail(first));
+  service.OnMail(Mail(second));
+  EXPECT_EQ(Received(std::to_string(first) + "@" + domain_), 1);
+  EXPECT_EQ(Received(std::to_string(second) + "@" + domain_), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE mail_status = 'sent'"), 2);
+}
+
+TEST_F(NotificationDelivery, AMailWhoseSenderDiedGoesOutAfterTheGrace) {
+  // Written for a send at once that never happened (the process died).
+  const std::vector<int64_t> pending = repository_.Insert("event-died", "delegation.created", std::nullopt,
+                                                          {{.recipient = kMorozova,
+                                                            .template_name = "delegation_created",
+                                                            .template_values = "{}",
+                                                            .mail = true}},
+                                                          clock_.Now() + kMailAtOnceGrace);
+  ASSERT_EQ(pending.size(), 1U);
+  EXPECT_THAT(DueMessages(), ::testing::IsEmpty());
+  clock_.Advance(kMailAtOnceGrace);
+  EXPECT_EQ(DueMessages(), std::vector<std::string>{"mail:" + std::to_string(pending.front())});
 }
 
 TEST_F(NotificationDelivery, AMailThePersonTurnedOffIsNotQueuedButTheFeedHasIt) {
