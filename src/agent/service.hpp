@@ -5,9 +5,10 @@
 // letters (resignations.process) for an employee he reaches. A file that
 // is not a PDF, PNG, JPEG or TIFF by its magic bytes, is over
 // kMaxFileBytes, or has more than kMaxPages pages (counted, not rendered)
-// is refused then and there. The file is stored as it came with its hash, the letter is `processing`, and the
-// outbox message kLetterReceivedTopic in the same transaction has it read
-// by the consumer of kLettersQueue (OnReceived) — never on an io thread.
+// is refused then and there. The file is stored as it came with its hash,
+// the letter is `processing`, and the outbox message kLetterReceivedTopic
+// in the same transaction has it read by the consumer of kLettersQueue
+// (OnReceived) — never on an io thread.
 //
 // Reading (OnReceived): the pipeline (pipeline.hpp) on a consumer's
 // thread, with an Ocr and an Extractor kept per thread. Its outcome:
