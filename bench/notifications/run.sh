@@ -18,8 +18,10 @@
 #    that request (distinct message ids) are inserted into the outbox at once,
 #    and each goes the whole way: relay → RabbitMQ → the notification
 #    consumer (rules, people, the notification row and its mail message in
-#    one transaction) → relay → RabbitMQ → the mail consumer (render, SMTP,
-#    record the send) → the sink's Maildir. Timed from the insert's commit to
+#    one transaction; then, for an event of few mails, as this one, the
+#    mail rendered, sent over SMTP and recorded, and its message withdrawn;
+#    else relay → RabbitMQ → the mail consumer doing the same) → the sink's
+#    Maildir. Timed from the insert's commit to
 #    the last mail recorded sent, with the count of messages the sink
 #    received checked against it.
 # TABEL_BENCH_TRANSPORT=embedded runs the same on the in-process queue in
