@@ -137,8 +137,9 @@ bool Runs(const std::vector<std::string>& services, std::string_view service) {
 // `services`; `consumers`, it runs their queues' consumers (a worker, or
 // serve with TABEL_WORKER_THREADS > 0). A service that writes events (auth,
 // management, analytics, notification, agent) needs its process's relay to
-// reach the broker, and so does a consumer; users and calendar routes write
-// none.
+// reach the broker, and so does a consumer; calendar routes write none, and
+// the users service's events only refresh cached views: they may wait in
+// the outbox while the broker is away.
 bool NeedsBroker(const std::vector<std::string>& services, bool api, bool consumers) {
   const auto any = [&](std::initializer_list<std::string_view> names) {
     return std::any_of(names.begin(), names.end(),
@@ -360,9 +361,10 @@ struct App::Runtime {
     RegisterProcessMetrics(registry, database);
     // Every process declares every queue; it consumes only its services'.
     const auto runs = [&](std::string_view service) { return Runs(services, service); };
-    // Team calendars are cached until an activity changes.
-    topology.Declare(
-        {.name = "calendar.cache", .topics = {"request.approved", "request.cancelled", "request.closed"}});
+    // Team calendars are cached until an activity, an employee or a department changes.
+    topology.Declare({.name = "calendar.cache",
+                      .topics = {"request.approved", "request.cancelled", "request.closed",
+                                 users::kEmployeeChangedTopic, users::kDepartmentChangedTopic}});
     if (runs("calendar")) {
       worker.Subscribe("calendar.cache", [this](const bus::Delivery&) { calendar_views.Invalidate(); });
     }

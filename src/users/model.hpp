@@ -100,4 +100,12 @@ struct WorkSchedule {
   std::optional<Date> anchor_date;
 };
 
+// Events of the users service, written to the outbox in the change's own
+// transaction (for the views that keep copies: the cached team calendars).
+// {"employee_id": id}: an employee created or changed, a dismissal date
+// set by an approved dismissal included.
+inline constexpr const char* kEmployeeChangedTopic = "employee.changed";
+// {"department_id": id}: a department created or changed.
+inline constexpr const char* kDepartmentChangedTopic = "department.changed";
+
 }  // namespace tabel::users

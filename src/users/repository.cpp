@@ -359,7 +359,17 @@ std::string SearchName(const std::string& last_name, const std::string& first_na
 }
 
 UsersRepository::UsersRepository(db::Database& database, Clock clock)
-    : database_(database), clock_(std::move(clock)) {}
+    : database_(database), clock_(clock), outbox_(std::move(clock)) {}
+
+void UsersRepository::EmployeeChanged(soci::session& open_write_tx, int64_t id) const {
+  outbox_.Add(open_write_tx,
+              {.topic = kEmployeeChangedTopic, .payload = nlohmann::json{{"employee_id", id}}.dump()});
+}
+
+void UsersRepository::DepartmentChanged(soci::session& open_write_tx, int64_t id) const {
+  outbox_.Add(open_write_tx,
+              {.topic = kDepartmentChangedTopic, .payload = nlohmann::json{{"department_id", id}}.dump()});
+}
 
 std::optional<Employee> UsersRepository::FindEmployee(int64_t id) {
   db::Query query;
@@ -460,6 +470,7 @@ int64_t UsersRepository::CreateEmployee(const EmployeeChanges& fields, const Act
                    std::to_string(id),
                    {{"department_id", e.department_id}, {"personnel_number", e.personnel_number}}},
                   now_time);
+    EmployeeChanged(session, id);
     return id;
   });
 }
@@ -505,6 +516,7 @@ void UsersRepository::UpdateEmployee(int64_t id, int64_t expected_version, const
     SaveEmployee(session, kUpdateEmployee, employee, now,
                  [&](soci::statement& statement) { statement.exchange(soci::use(key, "id")); });
     audit::Append(session, actor, entry, now_time);
+    EmployeeChanged(session, id);
   });
 }
 
@@ -545,6 +557,7 @@ int64_t UsersRepository::CreateDepartment(const Department& department, const Ac
     details["head_employee_id"] =
         department.head_employee_id ? nlohmann::json(*department.head_employee_id) : nlohmann::json();
     audit::Append(session, actor, {"department.create", "department", std::to_string(id), details}, now_time);
+    DepartmentChanged(session, id);
     return id;
   });
 }
@@ -582,6 +595,7 @@ void UsersRepository::UpdateDepartment(int64_t id, int64_t expected_version, con
                    [&](soci::statement& statement) { statement.exchange(soci::use(key, "id")); });
     if (department.parent_id != old_parent) RebuildDepartmentClosure(session);
     audit::Append(session, actor, entry, now_time);
+    DepartmentChanged(session, id);
   });
 }
 
@@ -673,6 +687,7 @@ void UsersRepository::SetDismissalDate(soci::session& session, int64_t id, std::
                  std::to_string(id),
                  {{"dismissal_date", date ? nlohmann::json(text) : nlohmann::json()}}},
                 now);
+  EmployeeChanged(session, id);
 }
 
 }  // namespace tabel::users

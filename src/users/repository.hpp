@@ -2,7 +2,8 @@
 // SQL of the users service: employees, departments, positions, schedules.
 // Lists take the caller's reach (auth/access.hpp) and filter by it in SQL,
 // so rows outside it never leave the database. Writes run in one write
-// transaction with their audit row; updates take a callback that applies
+// transaction with their audit row and their event (kEmployeeChangedTopic,
+// kDepartmentChangedTopic); updates take a callback that applies
 // the change to the locked current row (the service's rules live there).
 //
 // Thread-safety: safe from any thread; every method leases its own session
@@ -21,6 +22,7 @@
 #include "common/actor.hpp"
 #include "common/clock.hpp"
 #include "infra/audit/audit_log.hpp"
+#include "infra/bus/outbox.hpp"
 #include "infra/db/database.hpp"
 #include "users/model.hpp"
 
@@ -72,8 +74,13 @@ class UsersRepository {
   void Audit(const Actor& actor, const std::vector<audit::Entry>& entries);
 
  private:
+  // The event of a change (model.hpp), in the change's transaction.
+  void EmployeeChanged(soci::session& open_write_tx, int64_t id) const;
+  void DepartmentChanged(soci::session& open_write_tx, int64_t id) const;
+
   db::Database& database_;
   Clock clock_;
+  bus::Outbox outbox_;
 };
 
 // "last first middle" in lower case: the search key.

@@ -488,6 +488,28 @@ void CachedUntilAnActivityChanges(DemoServer& server) {
   EXPECT_EQ(after.at(kMorozova), (json{{"code", "Я"}, {"hours", 0.8}}));
 }
 
+// A change of an employee through the API reaches the cached team calendar
+// through its event, long before the cache's minute is up: Morozova's rate
+// of 10 % plans 0.8 hours.
+TEST_F(CalendarViews, AnEmployeesChangeShowsInTheCachedTeamCalendar) {
+  Date monday = FarDay(6, 1);
+  while (std::chrono::weekday(monday) != std::chrono::Monday) monday += std::chrono::days{1};
+  const std::string day = FormatIsoDate(monday);
+  const std::string target = "/api/v1/calendar?department_id=3&from=" + day + "&to=" + day;
+  const auto morozova = [&] { return DaysOf(GetJson("hr", target), kMorozova)[0]; };
+  ASSERT_EQ(morozova(), (json{{"code", "Я"}, {"hours", 8}}));  // now cached
+  const std::string path = "/api/v1/employees/" + std::to_string(kMorozova);
+  const std::string etag = Call("hr", "GET", path).Header("etag");
+  const HttpResponse changed =
+      Call("hr", "PATCH", path, json{{"employment_rate", 10}}.dump(), {{"If-Match", etag}});
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{15};
+  while (morozova() != json{{"code", "Я"}, {"hours", 0.8}} && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  EXPECT_EQ(morozova(), (json{{"code", "Я"}, {"hours", 0.8}}));
+}
+
 // An edit of the production calendar shows at once, cached or not: a
 // working Monday made a holiday for the demo company's region.
 TEST_F(CalendarViews, AnEditOfTheProductionCalendarShowsAtOnce) {

@@ -268,7 +268,8 @@ TEST(Process, AProcessApartServesConsumesAndChecksOnlyWhatItsServicesNeed) {
   TestDatabase database;
   auto no_broker = BaseEnv(database);
   no_broker["TABEL_AMQP_URL"] = "amqp://guest:guest@127.0.0.1:" + std::to_string(ClosedPort()) + "/%2F";
-  // Users publish no event: ready without the broker, and consume nothing.
+  // Users' events only refresh cached views: ready without the broker (they
+  // wait in the outbox), and consume nothing.
   TabelProcess users({"serve", "--services=users"}, no_broker);
   EXPECT_EQ(Get(users.port(), "/api/v1/employees").status, 401);
   ExpectProblem(Get(users.port(), "/api/v1/requests"), 404, "/problems/not-found");
