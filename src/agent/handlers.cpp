@@ -84,7 +84,7 @@ Task<Response> PostLetter(Deps deps, Request request) {
   auto task = deps.pool->Run(std::move(call));
   auto [body, location, version, replayed] = co_await std::move(task);
   Response response = http::Created(body, location, version);
-  if (replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
+  http::MarkReplayed(response, replayed);
   co_return response;
 }
 

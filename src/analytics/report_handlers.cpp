@@ -109,7 +109,7 @@ Task<Response> PostJob(Deps deps, Request request) {
   Response response =
       Response::Json(ReportJobJson(job), replayed ? http::Status::ok : http::Status::accepted);
   response.headers.emplace_back("Location", JobLocation(job));
-  if (replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
+  http::MarkReplayed(response, replayed);
   co_return response;
 }
 

@@ -29,6 +29,10 @@ Response Created(const nlohmann::json& body, const std::string& location, int64_
   return response;
 }
 
+void MarkReplayed(Response& response, bool replayed) {
+  if (replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
+}
+
 Response NoContent() {
   Response response;
   response.status = Status::no_content;

@@ -38,6 +38,10 @@ inline constexpr size_t kMaxIdempotencyKey = 100;
 // nullopt without one.
 std::optional<std::string> IdempotencyKey(const Request& request);
 
+// Marks the answer to a create that repeated an earlier one with the same
+// Idempotency-Key (`Idempotent-Replayed: true`); nothing when not `replayed`.
+void MarkReplayed(Response& response, bool replayed);
+
 // A JSON array of to_json(item) for every item.
 template <class T, class ToJson>
 nlohmann::json ItemsJson(const std::vector<T>& items, ToJson to_json) {

@@ -110,7 +110,7 @@ Task<Response> CreateRequest(Deps deps, Request request) {
   const CreateResult result = co_await std::move(task);
   Response response =
       http::Created(RequestJson(result.request), RequestLocation(result.request), result.request.version);
-  if (result.replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
+  http::MarkReplayed(response, result.replayed);
   co_return response;
 }
 

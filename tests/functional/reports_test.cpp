@@ -247,6 +247,7 @@ TEST_F(Reports, TheCompanysPayrollBaseIsAJobItsOwnerDownloads) {
                                   R"({"kind":"payroll","from":"2026-10","format":"xlsx"})",
                                   {{"Idempotency-Key", "payroll-2026-10"}});
   EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.Header("idempotent-replayed"), "true");
   EXPECT_EQ(json::parse(again.body).at("id"), id);
   EXPECT_EQ(Call("accountant", "POST", "/api/v1/report-jobs", R"({"kind":"payroll","from":"2026-10"})",
                  {{"Idempotency-Key", "payroll-2026-10"}})
