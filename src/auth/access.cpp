@@ -1,6 +1,7 @@
 #include "auth/access.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <iterator>
 #include <utility>
 
@@ -13,6 +14,8 @@ namespace {
 constexpr size_t kMaxCachedContexts = 50'000;
 // The generation every process sharing the cache of hot reads checks.
 constexpr const char* kSharedGenerationKey = "tabel:access:generation";
+// The department tree in that cache, under the generation it was read at.
+constexpr const char* kSharedChartKey = "tabel:access:chart:";
 
 // The departments below those he heads (source 0) and those he keeps the
 // timesheet of (source 1), in one query.
@@ -86,6 +89,37 @@ const OrgChart::Department* OrgChart::Find(int64_t id) const {
   return found != departments_.end() && found->id == id ? &*found : nullptr;
 }
 
+std::string OrgChart::ToText() const {
+  std::string text;
+  text.reserve(departments_.size() * 16);
+  for (const Department& d : departments_) {
+    text +=
+        std::to_string(d.id) + ' ' + std::to_string(d.parent_id) + ' ' + std::to_string(d.head_employee_id);
+    text += '\n';
+  }
+  return text;
+}
+
+std::optional<OrgChart> OrgChart::FromText(std::string_view text) {
+  std::vector<Department> departments;
+  const char* at = text.data();
+  const char* const end = text.data() + text.size();
+  const auto number = [&](int64_t& value, char separator) {
+    const auto [next, error] = std::from_chars(at, end, value);
+    if (error != std::errc() || next == end || *next != separator || value < 0) return false;
+    at = next + 1;
+    return true;
+  };
+  while (at != end) {
+    Department d;
+    if (!number(d.id, ' ') || !number(d.parent_id, ' ') || !number(d.head_employee_id, '\n')) {
+      return std::nullopt;
+    }
+    departments.push_back(d);
+  }
+  return OrgChart(std::move(departments));
+}
+
 std::optional<int64_t> OrgChart::ManagerOf(int64_t employee_id, int64_t department_id) const {
   const Department* department = Find(department_id);
   for (size_t steps = 0; department != nullptr && steps <= departments_.size(); ++steps) {
@@ -143,16 +177,6 @@ void AppendReach(db::Query& query, const Reach& reach, std::string_view employee
   query << ")";
 }
 
-// "1,2,3"
-std::string JoinIds(const std::vector<int64_t>& ids) {
-  std::string text;
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) text += ',';
-    text += std::to_string(ids[i]);
-  }
-  return text;
-}
-
 }  // namespace
 
 void AppendReachCondition(db::Query& query, const Reach& reach, std::string_view employee_column,
@@ -160,21 +184,14 @@ void AppendReachCondition(db::Query& query, const Reach& reach, std::string_view
   AppendReach(query, reach, employee_column, [&] {
     // Ids are integers we hold, written as literals: one statement text per
     // reach, no bind per department.
-    query << department_column << " IN (" << JoinIds(reach.departments) << ")";
+    query << department_column << " IN " << db::IdList(reach.departments);
   });
 }
 
 void AppendReachCondition(db::Query& query, const Reach& reach, std::string_view employee_column,
                           std::string_view department_column, db::Dialect dialect) {
-  AppendReach(query, reach, employee_column, [&] {
-    const std::string ids = JoinIds(reach.departments);
-    if (dialect == db::Dialect::kSqlite) {
-      query << department_column << " IN (SELECT value FROM json_each(" << query.Param("[" + ids + "]")
-            << "))";
-    } else {
-      query << department_column << " = ANY(CAST(" << query.Param("{" + ids + "}") << " AS bigint[]))";
-    }
-  });
+  AppendReach(query, reach, employee_column,
+              [&] { db::AppendInBoundIds(query, department_column, reach.departments, dialect); });
 }
 
 AccessResolver::AccessResolver(db::Database& database, Clock clock, cache::Cache* shared)
@@ -219,7 +236,17 @@ std::shared_ptr<const OrgChart> AccessResolver::Chart() {
     if (chart_ && chart_expires_ > now && chart_shared_generation_ == shared) return chart_;
     generation = generation_;
   }
-  auto chart = std::make_shared<const OrgChart>(LoadChart());
+  // Another process may have read it at this generation already.
+  const std::string key = kSharedChartKey + std::to_string(shared);
+  std::optional<OrgChart> read;
+  if (shared_ != nullptr) {
+    if (const std::optional<std::string> text = shared_->Get(key)) read = OrgChart::FromText(*text);
+  }
+  if (!read) {
+    read = LoadChart();
+    if (shared_ != nullptr) shared_->Set(key, read->ToText(), kSharedChartTtl);
+  }
+  auto chart = std::make_shared<const OrgChart>(std::move(*read));
   const std::lock_guard lock(mutex_);
   if (generation == generation_) {
     chart_ = chart;

@@ -21,7 +21,10 @@
 //
 // The departments a person reaches, and the department tree itself (parents
 // and heads: OrgChart), are resolved once and kept for kAccessCacheTtl by
-// AccessResolver, so a request costs no extra query. A change of the tree or
+// AccessResolver, so a request costs no extra query. The tree is also kept
+// in the cache every process shares (Redis) for kSharedChartTtl under the
+// shared generation, so that the replicas read it from there rather than
+// each from the database. A change of the tree or
 // of a delegation in this process clears the cache at once (Invalidate), and
 // bumps a generation in the cache every process shares (Redis), so that the
 // others, checking it on every use, drop theirs at once too; without a
@@ -50,6 +53,9 @@
 namespace tabel::auth {
 
 inline constexpr std::chrono::milliseconds kAccessCacheTtl{1000};
+// How long the shared cache keeps a tree: a change through the API bumps
+// the generation at once; one made in the database by hand shows after this.
+inline constexpr std::chrono::seconds kSharedChartTtl{60};
 
 // Where one person's subtree grants and delegations reach, today.
 struct AccessContext {
@@ -105,6 +111,12 @@ class OrgChart {
   // Whether the department exists.
   bool Has(int64_t department_id) const { return Find(department_id) != nullptr; }
 
+  // The chart as text, one "id parent head" line per department (0 for
+  // none), for the shared cache; FromText reads it back, nullopt for
+  // anything else.
+  std::string ToText() const;
+  static std::optional<OrgChart> FromText(std::string_view text);
+
  private:
   const Department* Find(int64_t id) const;
 
@@ -150,9 +162,10 @@ class AccessResolver {
   // there is none (approvers for everyone decide). Blocks on the database.
   std::optional<int64_t> ApproverOf(int64_t employee_id, int64_t department_id);
 
-  // The department tree, at most kAccessCacheTtl old. Blocks on the
-  // database on a cache miss (one query of every department): run it on the
-  // blocking pool. Errors: tabel::Error from the database helpers.
+  // The department tree, at most kAccessCacheTtl old. On a miss it is read
+  // from the shared cache, else from the database (one query of every
+  // department) and put there. Blocks: run it on the blocking pool. Errors:
+  // tabel::Error from the database helpers.
   std::shared_ptr<const OrgChart> Chart();
 
   // Forgets every cached context and the chart: call after a change of

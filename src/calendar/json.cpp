@@ -2,12 +2,25 @@
 
 #include <string>
 
+#include "common/json_text.hpp"
 #include "infra/db/timestamp.hpp"
 
 namespace tabel::calendar {
 nlohmann::json HoursJson(int64_t tenths) {
   if (tenths % 10 == 0) return tenths / 10;
   return static_cast<double>(tenths) / 10.0;
+}
+
+void AppendHoursJson(std::string& out, int64_t tenths) {
+  if (tenths < 0) {
+    out.push_back('-');
+    tenths = -tenths;
+  }
+  AppendJsonInt(out, tenths / 10);
+  if (tenths % 10 != 0) {
+    out.push_back('.');
+    out.push_back(static_cast<char>('0' + tenths % 10));
+  }
 }
 
 nlohmann::json NormsJson(const Norms& norms) {

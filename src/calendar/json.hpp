@@ -27,6 +27,8 @@ namespace tabel::calendar {
 // Hours kept in tenths: an integer when whole (8), else with its one
 // decimal (7.2).
 nlohmann::json HoursJson(int64_t tenths);
+// The same number written as text.
+void AppendHoursJson(std::string& out, int64_t tenths);
 
 // {"40": {"days", "hours"}, "36": …, "24": …}.
 nlohmann::json NormsJson(const Norms& norms);

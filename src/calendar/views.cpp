@@ -1,6 +1,7 @@
 #include "calendar/views.hpp"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 #include "auth/crypto.hpp"
@@ -94,15 +95,17 @@ DepartmentFilter CalendarViews::FilterOf(const auth::Reach& reach, std::optional
 
 std::vector<DayCell> CalendarViews::DaysOf(const CalendarPerson& person,
                                            const std::vector<users::WorkSchedule>& schedules,
+                                           const std::vector<DayKind>& kinds,
                                            const std::vector<const CalendarActivity*>& activities,
                                            bool reveal, Date from, Date to, Date today) const {
   const WorkPattern pattern = PatternOf(schedules, person.schedule_id);
   std::vector<DayCell> days;
+  days.reserve(kinds.size());
   for (Date day = from; day <= to; day += std::chrono::days{1}) {
     DayCell cell;
     if (day >= person.hire_date && (!person.dismissal_date || day <= *person.dismissal_date)) {
       const PlannedDay plan =
-          PlanDay(pattern, person.employment_rate, day, calendar_.KindOf(day, person.region));
+          PlanDay(pattern, person.employment_rate, day, kinds[static_cast<size_t>((day - from).count())]);
       cell.code = plan.working ? kWorkingCode : kDayOffCode;
       cell.hours_tenths = plan.hours_tenths;
     }
@@ -151,10 +154,18 @@ TeamCalendar CalendarViews::Team(const Actor& actor, const ViewQuery& query) {
   for (const CalendarActivity& activity : activities) by_person[activity.employee_id].push_back(&activity);
   const std::shared_ptr<const std::vector<users::WorkSchedule>> schedules = users_.Schedules();
   const auth::Reach personal = access_.ReachOf(actor.identity, auth::kEmployeesReadPersonal);
+  // The days' kinds once per region: most of a team shares one.
+  std::map<std::optional<std::string>, std::vector<DayKind>> kinds_by_region;
+  kinds_by_region.emplace(std::nullopt, team.kinds);
   for (CalendarPerson& person : page.items) {
     const bool reveal = auth::Reaches(personal, person.id, person.department_id);
+    auto kinds = kinds_by_region.find(person.region);
+    if (kinds == kinds_by_region.end()) {
+      kinds = kinds_by_region.emplace(person.region, KindsOf(calendar_, person.region, query.from, query.to))
+                  .first;
+    }
     std::vector<DayCell> days =
-        DaysOf(person, *schedules, by_person[person.id], reveal, query.from, query.to, today);
+        DaysOf(person, *schedules, kinds->second, by_person[person.id], reveal, query.from, query.to, today);
     team.people.push_back({std::move(person), std::move(days)});
   }
   return team;
@@ -216,7 +227,7 @@ PersonalCalendar CalendarViews::Personal(const Actor& actor, int64_t employee_id
   std::vector<const CalendarActivity*> pointers;
   pointers.reserve(activities.size());
   for (const CalendarActivity& activity : activities) pointers.push_back(&activity);
-  calendar.days = DaysOf(*person, *users_.Schedules(), pointers, reveal, from, to, today);
+  calendar.days = DaysOf(*person, *users_.Schedules(), calendar.kinds, pointers, reveal, from, to, today);
   calendar.activities.reserve(activities.size());
   for (const CalendarActivity& activity : activities) calendar.activities.push_back(Shown(activity, reveal));
   calendar.person = std::move(*person);

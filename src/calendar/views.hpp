@@ -24,8 +24,8 @@
 // employees.read_personal (so two callers share an entry only when they see
 // exactly the same), and the generation of the views, which Invalidate()
 // bumps: the calendar.cache consumer calls it on every approved, cancelled
-// or closed request. A change of employees or schedules shows within the
-// TTL.
+// or closed request and every change of an employee or a department. A
+// change of work schedules shows within the TTL.
 //
 // Thread-safety: safe from any thread; blocks on the database (run it on
 // the blocking pool). Errors: tabel::Error — BadRequest (no department to
@@ -139,9 +139,11 @@ class CalendarViews {
   // The department to show: the asked one (NotFound if it does not exist)
   // or the caller's own (BadRequest naming department_id without one).
   DepartmentFilter FilterOf(const auth::Reach& reach, std::optional<int64_t> department_id, bool subtree);
-  // The cells of `person` over [from, to], with `activities` (his, approved
-  // ones only count) as `reveal` lets the caller see them.
+  // The cells of `person` over [from, to] (`kinds`: of each day, for his
+  // region), with `activities` (his, approved ones only count) as `reveal`
+  // lets the caller see them.
   std::vector<DayCell> DaysOf(const CalendarPerson& person, const std::vector<users::WorkSchedule>& schedules,
+                              const std::vector<DayKind>& kinds,
                               const std::vector<const CalendarActivity*>& activities, bool reveal, Date from,
                               Date to, Date today) const;
 

@@ -59,8 +59,7 @@ Task<Response> GetTeam(Deps deps, Request request) {
   std::tie(query.from, query.to) = Range(params, deps.views->Today(), kMaxTeamDays);
   params.Finish();
   auto call = [deps, actor = std::move(actor), query] {
-    return deps.views->TeamText(actor, query,
-                                [](const TeamCalendar& team) { return TeamCalendarJson(team).dump(); });
+    return deps.views->TeamText(actor, query, TeamCalendarText);
   };
   auto task = deps.pool->Run(std::move(call));
   co_return Response::Text(co_await std::move(task), "application/json");

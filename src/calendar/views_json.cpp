@@ -1,6 +1,7 @@
 #include "calendar/views_json.hpp"
 
 #include "calendar/json.hpp"
+#include "common/json_text.hpp"
 #include "http/query_fields.hpp"
 #include "http/resource.hpp"
 
@@ -48,31 +49,72 @@ nlohmann::json ActivityJson(const CalendarActivity& a) {
 
 }  // namespace
 
-nlohmann::json TeamCalendarJson(const TeamCalendar& team) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const PersonDays& row : team.people) {
-    nlohmann::json person = nlohmann::json::object();
-    AppendPerson(person, row.person);
-    nlohmann::json days = nlohmann::json::array();
-    for (const DayCell& cell : row.days) {
-      nlohmann::json day = nlohmann::json::object();
-      AppendCell(day, cell);
-      days.push_back(std::move(day));
-    }
-    person["days"] = std::move(days);
-    items.push_back(std::move(person));
-  }
-  nlohmann::json json = http::PageJson(std::move(items), team.next_after);
-  AppendFilter(json, team.filter);
-  AppendRange(json, team.from, team.to);
-  nlohmann::json days = nlohmann::json::array();
+// Written as text, member by member in the order nlohmann::json keeps
+// them (by name): a month of 50 people is 1,500 small objects, and a tree
+// of them cost more than reading them (docs/benchmarks.md).
+std::string TeamCalendarText(const TeamCalendar& team) {
+  std::string out;
+  out.reserve(1024 + team.people.size() * (128 + team.kinds.size() * 24));
+  out += "{\"days\":[";
   Date date = team.from;
-  for (const DayKind kind : team.kinds) {
-    days.push_back({{"date", FormatIsoDate(date)}, {"kind", DayKindName(kind)}});
-    date += std::chrono::days{1};
+  for (size_t i = 0; i < team.kinds.size(); ++i, date += std::chrono::days{1}) {
+    out += i == 0 ? "{\"date\":" : ",{\"date\":";
+    AppendJsonDate(out, date);
+    AppendJsonKey(out, "kind");
+    AppendJsonString(out, DayKindName(team.kinds[i]));
+    out.push_back('}');
   }
-  json["days"] = std::move(days);
-  return json;
+  out.push_back(']');
+  AppendJsonKey(out, "department_id");
+  AppendJsonInt(out, team.filter.department_id);
+  AppendJsonKey(out, "from");
+  AppendJsonDate(out, team.from);
+  AppendJsonKey(out, "items");
+  out.push_back('[');
+  for (size_t p = 0; p < team.people.size(); ++p) {
+    const PersonDays& row = team.people[p];
+    out += p == 0 ? "{\"days\":[" : ",{\"days\":[";
+    for (size_t d = 0; d < row.days.size(); ++d) {
+      const DayCell& cell = row.days[d];
+      out += d == 0 ? "{\"code\":" : ",{\"code\":";
+      if (cell.code.empty()) {
+        out += "null";
+      } else {
+        AppendJsonString(out, cell.code);
+      }
+      if (cell.code == kWorkingCode) {
+        AppendJsonKey(out, "hours");
+        AppendHoursJson(out, cell.hours_tenths);
+      }
+      if (cell.request_id) {
+        AppendJsonKey(out, "request_id");
+        AppendJsonInt(out, *cell.request_id);
+      }
+      if (cell.type) {
+        AppendJsonKey(out, "type");
+        AppendJsonString(out, *cell.type);
+      }
+      out.push_back('}');
+    }
+    out.push_back(']');
+    AppendJsonKey(out, "department_id");
+    AppendJsonInt(out, row.person.department_id);
+    AppendJsonKey(out, "employee_id");
+    AppendJsonInt(out, row.person.id);
+    AppendJsonKey(out, "name");
+    AppendJsonString(out, row.person.name);
+    AppendJsonKey(out, "position");
+    AppendJsonString(out, row.person.position);
+    out.push_back('}');
+  }
+  out.push_back(']');
+  http::AppendNextCursor(out, team.next_after);
+  AppendJsonKey(out, "subtree");
+  out += team.filter.subtree ? "true" : "false";
+  AppendJsonKey(out, "to");
+  AppendJsonDate(out, team.to);
+  out.push_back('}');
+  return out;
 }
 
 nlohmann::json AwayListJson(const AwayList& away) {

@@ -16,13 +16,15 @@
 // code "absent" with a null type and request.
 // Thread-safety: pure functions.
 
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "calendar/views.hpp"
 
 namespace tabel::calendar {
 
-nlohmann::json TeamCalendarJson(const TeamCalendar& team);
+std::string TeamCalendarText(const TeamCalendar& team);
 nlohmann::json AwayListJson(const AwayList& away);
 nlohmann::json PersonalCalendarJson(const PersonalCalendar& calendar);
 

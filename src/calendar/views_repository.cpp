@@ -101,33 +101,38 @@ void AppendPageEnd(db::Query& query, std::string_view key, const http::PageReque
 
 CalendarViewsRepository::CalendarViewsRepository(db::Database& database) : database_(database) {}
 
+// People, activities and one person are read through statements prepared
+// once per session (db::FetchCached): every value is a parameter, the
+// caller's departments and the page's people included.
+
 std::vector<CalendarPerson> CalendarViewsRepository::People(const DepartmentFilter& filter,
                                                             const auth::Reach& reach, Date from, Date to,
                                                             const http::PageRequest& page) {
   if (reach.nothing()) return {};
   db::Query query;
   query << "SELECT " TABEL_PERSON_COLUMNS << users::kPersonFrom << " WHERE ";
-  auth::AppendReachCondition(query, reach, "e.id", "e.department_id");
+  auth::AppendReachCondition(query, reach, "e.id", "e.department_id", database_.dialect());
   AppendDepartment(query, filter);
   query << " AND e.hire_date <= " << query.Param(FormatIsoDate(to))
         << " AND (e.dismissal_date IS NULL OR e.dismissal_date >= " << query.Param(FormatIsoDate(from))
         << ")";
   AppendPageEnd(query, "e.id", page);
-  return db::WithSession(database_, [&](soci::session& session) {
-    users::PersonRow row;
-    return db::FetchAll(session, query, row, [](const users::PersonRow& r) { return r.ToPerson(); });
-  });
+  return ReadPeople(std::move(query));
 }
 
 std::optional<CalendarPerson> CalendarViewsRepository::Person(int64_t id) {
   db::Query query;
   query << "SELECT " TABEL_PERSON_COLUMNS << users::kPersonFrom
         << " WHERE e.id = " << query.Param(static_cast<long long>(id));
-  return db::WithSession(database_, [&](soci::session& session) -> std::optional<CalendarPerson> {
-    users::PersonRow row;
-    auto people = db::FetchAll(session, query, row, [](const users::PersonRow& r) { return r.ToPerson(); });
-    if (people.empty()) return std::nullopt;
-    return std::move(people.front());
+  std::vector<CalendarPerson> people = ReadPeople(std::move(query));
+  if (people.empty()) return std::nullopt;
+  return std::move(people.front());
+}
+
+std::vector<CalendarPerson> CalendarViewsRepository::ReadPeople(db::Query query) {
+  return db::WithLease(database_, [&](db::Lease& lease) {
+    return db::FetchCached<users::PersonRow>(lease, std::move(query),
+                                             [](const users::PersonRow& row) { return row.ToPerson(); });
   });
 }
 
@@ -136,17 +141,15 @@ std::vector<CalendarActivity> CalendarViewsRepository::Activities(const std::vec
                                                                   bool pending) {
   if (employees.empty()) return {};
   db::Query query;
-  query << kActivityColumns << kActivityFrom << " WHERE r.employee_id IN (";
-  for (size_t i = 0; i < employees.size(); ++i) {
-    query << (i == 0 ? "" : ",") << query.Param(static_cast<long long>(employees[i]));
-  }
-  query << ") AND r.status IN ('approved'" << (pending ? ", 'pending'" : "")
+  query << kActivityColumns << kActivityFrom << " WHERE ";
+  db::AppendInBoundIds(query, "r.employee_id", employees, database_.dialect());
+  query << " AND r.status IN ('approved'" << (pending ? ", 'pending'" : "")
         << ") AND t.kind NOT IN ('overtime', 'dismissal')";
   AppendOverlap(query, from, to, today);
   query << " ORDER BY r.start_date, r.id";
-  return db::WithSession(database_, [&](soci::session& session) {
-    ActivityRow row;
-    return db::FetchAll(session, query, row, [](const ActivityRow& r) { return r.ToActivity(); });
+  return db::WithLease(database_, [&](db::Lease& lease) {
+    return db::FetchCached<ActivityRow>(lease, std::move(query),
+                                        [](const ActivityRow& row) { return row.ToActivity(); });
   });
 }
 

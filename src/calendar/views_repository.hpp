@@ -20,6 +20,7 @@
 #include "common/date.hpp"
 #include "http/query_fields.hpp"
 #include "infra/db/database.hpp"
+#include "infra/db/query.hpp"
 #include "users/people.hpp"
 
 namespace tabel::calendar {
@@ -86,6 +87,8 @@ class CalendarViewsRepository {
   std::optional<int64_t> FeedOwner(const std::string& token_hash);
 
  private:
+  std::vector<CalendarPerson> ReadPeople(db::Query query);
+
   db::Database& database_;
 };
 

@@ -1,5 +1,6 @@
 #include "common/json_text.hpp"
 
+#include <charconv>
 #include <cstdint>
 
 namespace tabel {
@@ -76,6 +77,41 @@ void AppendJsonString(std::string& out, std::string_view text) {
     }
   }
   out.push_back('"');
+}
+
+void AppendJsonOptional(std::string& out, const std::optional<std::string>& text) {
+  if (text) {
+    AppendJsonString(out, *text);
+  } else {
+    out += "null";
+  }
+}
+
+void AppendJsonInt(std::string& out, int64_t value) {
+  char buffer[24];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+  out.append(buffer, end);
+}
+
+void AppendJsonKey(std::string& out, std::string_view name, bool first) {
+  if (!first) out.push_back(',');
+  out.push_back('"');
+  out.append(name);
+  out += "\":";
+}
+
+void AppendJsonDate(std::string& out, Date date) {
+  out.push_back('"');
+  out += FormatIsoDate(date);
+  out.push_back('"');
+}
+
+void AppendJsonDate(std::string& out, const std::optional<Date>& date) {
+  if (date) {
+    AppendJsonDate(out, *date);
+  } else {
+    out += "null";
+  }
 }
 
 }  // namespace tabel

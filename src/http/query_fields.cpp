@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/json_text.hpp"
+
 namespace tabel::http {
 
 std::optional<std::string_view> QueryFields::Value(std::string_view name) {
@@ -80,6 +82,17 @@ nlohmann::json PageJson(nlohmann::json items, std::optional<int64_t> next) {
   nlohmann::json page = {{"items", std::move(items)}, {"next_cursor", nullptr}};
   if (next) page["next_cursor"] = std::to_string(*next);
   return page;
+}
+
+void AppendNextCursor(std::string& out, std::optional<int64_t> next) {
+  AppendJsonKey(out, "next_cursor");
+  if (next) {
+    out.push_back('"');
+    AppendJsonInt(out, *next);
+    out.push_back('"');
+  } else {
+    out += "null";
+  }
 }
 
 }  // namespace tabel::http

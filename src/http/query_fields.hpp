@@ -83,5 +83,7 @@ class QueryFields {
 
 // {"items": items, "next_cursor": next or null}.
 nlohmann::json PageJson(nlohmann::json items, std::optional<int64_t> next);
+// PageJson's `,"next_cursor":…` member, for a page written as text.
+void AppendNextCursor(std::string& out, std::optional<int64_t> next);
 
 }  // namespace tabel::http

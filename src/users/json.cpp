@@ -1,11 +1,11 @@
 #include "users/json.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include "common/json_optional.hpp"
 #include "common/json_text.hpp"
 #include "http/json_body.hpp"
+#include "http/query_fields.hpp"
 
 namespace tabel::users {
 namespace {
@@ -152,98 +152,58 @@ nlohmann::json EmployeeJson(const Employee& e) {
   return json;
 }
 
-namespace {
-
-void AppendInt(std::string& out, int64_t value) {
-  char buffer[24];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
-  out.append(buffer, end);
-}
-
-// `"name":` — `name` is one of our keys, plain ASCII.
-void AppendKey(std::string& out, std::string_view name, bool first = false) {
-  if (!first) out.push_back(',');
-  out.push_back('"');
-  out.append(name);
-  out += "\":";
-}
-
-void AppendOptional(std::string& out, const std::optional<std::string>& text) {
-  if (text) {
-    AppendJsonString(out, *text);
-  } else {
-    out += "null";
-  }
-}
-
-void AppendDate(std::string& out, Date date) {
-  out.push_back('"');
-  out += FormatIsoDate(date);
-  out.push_back('"');
-}
-
-}  // namespace
-
 // Keys in the byte order nlohmann::json keeps an object's keys in, so the
 // text equals EmployeeJson(e).dump() (a unit test holds them together).
 void AppendEmployeeJson(std::string& out, const Employee& e) {
   out.push_back('{');
-  AppendKey(out, "department_id", true);
-  AppendInt(out, e.department_id);
-  AppendKey(out, "dismissal_date");
-  if (e.dismissal_date) {
-    AppendDate(out, *e.dismissal_date);
-  } else {
-    out += "null";
-  }
-  AppendKey(out, "email");
+  AppendJsonKey(out, "department_id", true);
+  AppendJsonInt(out, e.department_id);
+  AppendJsonKey(out, "dismissal_date");
+  AppendJsonDate(out, e.dismissal_date);
+  AppendJsonKey(out, "email");
   AppendJsonString(out, e.email);
-  AppendKey(out, "employment_rate");
-  AppendInt(out, e.employment_rate);
-  AppendKey(out, "first_name");
+  AppendJsonKey(out, "employment_rate");
+  AppendJsonInt(out, e.employment_rate);
+  AppendJsonKey(out, "first_name");
   AppendJsonString(out, e.first_name);
-  AppendKey(out, "hire_date");
-  AppendDate(out, e.hire_date);
-  AppendKey(out, "id");
-  AppendInt(out, e.id);
-  AppendKey(out, "last_name");
+  AppendJsonKey(out, "hire_date");
+  AppendJsonDate(out, e.hire_date);
+  AppendJsonKey(out, "id");
+  AppendJsonInt(out, e.id);
+  AppendJsonKey(out, "last_name");
   AppendJsonString(out, e.last_name);
-  AppendKey(out, "manager_id");
+  AppendJsonKey(out, "manager_id");
   if (e.manager_id) {
-    AppendInt(out, *e.manager_id);
+    AppendJsonInt(out, *e.manager_id);
   } else {
     out += "null";
   }
-  AppendKey(out, "middle_name");
-  AppendOptional(out, e.middle_name);
-  AppendKey(out, "personnel_number");
+  AppendJsonKey(out, "middle_name");
+  AppendJsonOptional(out, e.middle_name);
+  AppendJsonKey(out, "personnel_number");
   AppendJsonString(out, e.personnel_number);
   if (e.personal_visible) {
-    AppendKey(out, "phone");
-    AppendOptional(out, e.phone);
+    AppendJsonKey(out, "phone");
+    AppendJsonOptional(out, e.phone);
   }
-  AppendKey(out, "position");
+  AppendJsonKey(out, "position");
   AppendJsonString(out, e.position);
-  AppendKey(out, "position_id");
-  AppendInt(out, e.position_id);
-  AppendKey(out, "probation_end_date");
-  if (e.probation_end_date) {
-    AppendDate(out, *e.probation_end_date);
-  } else {
-    out += "null";
-  }
+  AppendJsonKey(out, "position_id");
+  AppendJsonInt(out, e.position_id);
+  AppendJsonKey(out, "probation_end_date");
+  AppendJsonDate(out, e.probation_end_date);
   if (e.personal_visible) {
-    AppendKey(out, "region");
-    AppendOptional(out, e.region);
+    AppendJsonKey(out, "region");
+    AppendJsonOptional(out, e.region);
   }
   if (e.salary_visible) {
-    AppendKey(out, "salary_kopecks");
-    AppendInt(out, e.salary_kopecks);
+    AppendJsonKey(out, "salary_kopecks");
+    AppendJsonInt(out, e.salary_kopecks);
   }
-  AppendKey(out, "schedule_id");
-  AppendInt(out, e.schedule_id);
-  AppendKey(out, "version");
-  AppendInt(out, e.version);
+  AppendJsonKey(out, "schedule_id");
+  AppendJsonInt(out, e.schedule_id);
+  AppendJsonKey(out, "version");
+  AppendJsonInt(out, e.version);
   out.push_back('}');
 }
 
@@ -262,14 +222,8 @@ std::string EmployeePageJsonText(const std::vector<Employee>& items, std::option
     if (i > 0) out.push_back(',');
     AppendEmployeeJson(out, items[i]);
   }
-  out += "],\"next_cursor\":";
-  if (next_after) {
-    out.push_back('"');
-    AppendInt(out, *next_after);
-    out.push_back('"');
-  } else {
-    out += "null";
-  }
+  out.push_back(']');
+  http::AppendNextCursor(out, next_after);
   out.push_back('}');
   return out;
 }

@@ -153,47 +153,13 @@ void AppendEmployeeSelect(db::Query& query, const auth::Reach& read, db::Dialect
   auth::AppendReachCondition(query, read, "e.id", "e.department_id", dialect);
 }
 
-// A read of employees kept prepared on its session: the row it fetches
-// into, the parameters it binds, and the statement.
-struct CachedEmployeeRead : db::CachedStatement {
-  CachedEmployeeRead(soci::session& session, db::Query bound) : query(std::move(bound)), statement(session) {
-    row.Exchange(statement);
-    query.PrepareRepeatable(statement);
-  }
-
-  EmployeeRow row;
-  db::Query query;  // the statement reads its values at every execution
-  soci::statement statement;
-};
-
-// Runs `query` through the session's cached statement of its text (made on
-// first use) and returns every row. A statement that failed is dropped from
-// the cache; the error propagates.
+// Runs `query` through the session's statement prepared for its text.
 std::vector<Employee> ReadEmployees(db::Lease& lease, db::Query query) {
-  const std::string key = query.sql();
-  bool made = false;
-  auto& read = lease.Cached<CachedEmployeeRead>(key, [&](soci::session& session) {
-    made = true;
-    return std::make_unique<CachedEmployeeRead>(session, std::move(query));
-  });
-  if (!made) read.query.CopyValuesFrom(query);
-  std::vector<Employee> employees;
-  try {
-    EmployeeRow& row = read.row;
+  return db::FetchCached<EmployeeRow>(lease, std::move(query), [](EmployeeRow& row) {
+    Employee employee = row.TakeEmployee();
     row.middle_ind = row.dismissal_ind = row.phone_ind = row.region_ind = soci::i_null;
-    if (read.statement.execute(true)) {
-      do {
-        employees.push_back(row.TakeEmployee());
-        row.middle_ind = row.dismissal_ind = row.phone_ind = row.region_ind = soci::i_null;
-      } while (read.statement.fetch());
-    }
-  } catch (...) {
-    db::EndUse(read.statement, lease.dialect());
-    lease.DropCached(key);
-    throw;
-  }
-  db::EndUse(read.statement, lease.dialect());
-  return employees;
+    return employee;
+  });
 }
 
 void AppendEmployeePageEnd(db::Query& query, long long limit) {

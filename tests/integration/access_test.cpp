@@ -7,11 +7,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <functional>
 #include <set>
 
 #include "auth/permissions.hpp"
 #include "common/clock.hpp"
 #include "infra/cache/cache.hpp"
+#include "infra/cache/redis.hpp"
 #include "infra/db/transaction.hpp"
 #include "support/test_database.hpp"
 #include "users/seed.hpp"
@@ -181,6 +184,30 @@ TEST_F(Access, AChangeThroughOneProcessReachesAnotherSharingTheCacheAtOnce) {
   here.Invalidate();
   EXPECT_EQ(Reached(there.ReachOf(deputy, read)), (std::set<int64_t>{4, 8, 9, 10}));
   EXPECT_NE(there.Chart(), chart);
+}
+
+// Replicas sharing Redis read the department tree from it: a second
+// process whose own database holds no department at all still sees the
+// tree the first one read, until a change bumps the shared generation.
+TEST_F(Access, ReplicasSharingRedisTakeTheOrgTreeFromIt) {
+  const char* url = std::getenv("TABEL_TEST_REDIS_URL");
+  ASSERT_NE(url, nullptr) << "run through scripts/test, which starts Redis";
+  // A prefix of this test database's own: another run's keys are not ours.
+  cache::RedisCache redis(url, "test-" + std::to_string(std::hash<std::string>{}(test_database_.url())) + ":",
+                          std::chrono::milliseconds(1000), 2);
+  ManualClock clock(std::chrono::sys_days(*ParseIsoDate("2026-06-15")) + std::chrono::hours(12));
+  AccessResolver here(*database_, clock.AsClock(), &redis);
+  ASSERT_TRUE(here.Chart()->Has(3));
+
+  TestDatabase empty_test_database;
+  const auto empty = empty_test_database.MakeMigrated();
+  AccessResolver there(*empty, clock.AsClock(), &redis);
+  const auto chart = there.Chart();
+  EXPECT_TRUE(chart->Has(3));
+  EXPECT_EQ(chart->ManagerOf(kEmployee, 3), 3);
+
+  here.Invalidate();                    // a change of the tree, through the first process
+  EXPECT_FALSE(there.Chart()->Has(3));  // read again, from its own (empty) database
 }
 
 }  // namespace

@@ -5,6 +5,19 @@
 #include <utility>
 
 namespace tabel::db {
+namespace {
+
+// "1,2,3"
+std::string JoinIds(const std::vector<int64_t>& ids) {
+  std::string text;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) text += ',';
+    text += std::to_string(ids[i]);
+  }
+  return text;
+}
+
+}  // namespace
 
 std::string Query::Param(long long value) {
   ints_.push_back(value);
@@ -66,12 +79,17 @@ void ExecuteOnce(soci::statement& statement, const std::string& sql) {
 
 std::string IdList(const std::vector<int64_t>& ids) {
   if (ids.empty()) return "(NULL)";
-  std::string text = "(";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) text += ',';
-    text += std::to_string(ids[i]);
+  return "(" + JoinIds(ids) + ")";
+}
+
+void AppendInBoundIds(Query& query, std::string_view column, const std::vector<int64_t>& ids,
+                      Dialect dialect) {
+  const std::string list = JoinIds(ids);
+  if (dialect == Dialect::kSqlite) {
+    query << column << " IN (SELECT value FROM json_each(" << query.Param("[" + list + "]") << "))";
+  } else {
+    query << column << " = ANY(CAST(" << query.Param("{" + list + "}") << " AS bigint[]))";
   }
-  return text + ")";
 }
 
 void AppendAmong(Query& query, std::string_view column, const std::vector<int64_t>& ids) {

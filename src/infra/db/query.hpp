@@ -23,9 +23,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "infra/db/database.hpp"
 
 namespace tabel::db {
 
@@ -86,6 +90,52 @@ auto FetchAll(soci::session& session, Query& query, Row& row, Convert convert)
   return items;
 }
 
+// A read kept prepared on its session (Lease::Cached): the row it fetches
+// into (Row::Exchange as for FetchAll), the query whose values it binds at
+// every execution, and the statement.
+template <class Row>
+struct CachedRead : CachedStatement {
+  CachedRead(soci::session& session, Query bound) : query(std::move(bound)), statement(session) {
+    row.Exchange(statement);
+    query.PrepareRepeatable(statement);
+  }
+
+  Row row;
+  Query query;
+  soci::statement statement;
+};
+
+// FetchAll through the session's statement prepared for `query`'s text
+// (made on first use, then only bound and executed): take(row) for every
+// row fetched, which may move the row's texts out (the next fetch refills
+// them). A statement that failed is dropped from the session; the error
+// propagates. For texts that repeat (parameters, not literals), or the
+// session keeps one statement per literal.
+template <class Row, class Take>
+auto FetchCached(Lease& lease, Query query, Take take) -> std::vector<decltype(take(std::declval<Row&>()))> {
+  const std::string key = query.sql();
+  bool made = false;
+  auto& read = lease.Cached<CachedRead<Row>>(key, [&](soci::session& session) {
+    made = true;
+    return std::make_unique<CachedRead<Row>>(session, std::move(query));
+  });
+  if (!made) read.query.CopyValuesFrom(query);
+  std::vector<decltype(take(read.row))> items;
+  try {
+    if (read.statement.execute(true)) {
+      do {
+        items.push_back(take(read.row));
+      } while (read.statement.fetch());
+    }
+  } catch (...) {
+    EndUse(read.statement, lease.dialect());
+    lease.DropCached(key);
+    throw;
+  }
+  EndUse(read.statement, lease.dialect());
+  return items;
+}
+
 // Prepares `sql` as a one-time statement over what the caller exchanged
 // into `statement` (into()s and named use()s), for one execute() and its
 // fetches: PostgreSQL runs it in one PQexecParams round trip, where
@@ -99,6 +149,13 @@ void ExecuteOnce(soci::statement& statement, const std::string& sql);
 // "(1,2,3)": ids the program holds (never a request's text), as literals;
 // "(NULL)", which nothing is in, for none.
 std::string IdList(const std::vector<int64_t>& ids);
+
+// "<column> IN <ids>" with the ids bound as one parameter, so that the
+// text is the same however many there are and a statement using it can be
+// prepared once (FetchCached): SQLite reads them with json_each, PostgreSQL
+// as a bigint[] (= ANY). None match nothing.
+void AppendInBoundIds(Query& query, std::string_view column, const std::vector<int64_t>& ids,
+                      Dialect dialect);
 
 // The most ids AppendAmong lists.
 inline constexpr size_t kMaxListedIds = 2000;
