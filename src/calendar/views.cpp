@@ -68,15 +68,18 @@ CalendarViews::CalendarViews(CalendarViewsRepository& repository, users::UsersSe
 
 Date CalendarViews::Today() const { return LocalDate(clock_()); }
 
-auth::Reach CalendarViews::PeopleReach(const Identity& identity) {
-  auth::Reach reach = access_.ReachOf(identity, auth::kCalendarRead);
+CalendarViews::Sight CalendarViews::SightOf(const Identity& identity) {
+  const std::shared_ptr<const auth::AccessContext> context = access_.ContextOf(identity);
+  Sight sight{auth::ReachOf(identity, auth::kCalendarRead, *context),
+              auth::ReachOf(identity, auth::kEmployeesReadPersonal, *context)};
+  auth::Reach& reach = sight.people;
   if (reach.scope && !reach.everyone() && reach.self_department) {
     auto& departments = reach.departments;
     const auto at = std::lower_bound(departments.begin(), departments.end(), *reach.self_department);
     if (at == departments.end() || *at != *reach.self_department)
       departments.insert(at, *reach.self_department);
   }
-  return reach;
+  return sight;
 }
 
 DepartmentFilter CalendarViews::FilterOf(const auth::Reach& reach, std::optional<int64_t> department_id,
@@ -135,8 +138,8 @@ std::vector<DayCell> CalendarViews::DaysOf(const CalendarPerson& person,
   return days;
 }
 
-TeamCalendar CalendarViews::Team(const Actor& actor, const ViewQuery& query) {
-  const auth::Reach reach = PeopleReach(actor.identity);
+TeamCalendar CalendarViews::Team(const Sight& sight, const ViewQuery& query) {
+  const auth::Reach& reach = sight.people;
   TeamCalendar team;
   team.filter = FilterOf(reach, query.department_id, query.subtree);
   team.from = query.from;
@@ -153,7 +156,7 @@ TeamCalendar CalendarViews::Team(const Actor& actor, const ViewQuery& query) {
   std::unordered_map<int64_t, std::vector<const CalendarActivity*>> by_person;
   for (const CalendarActivity& activity : activities) by_person[activity.employee_id].push_back(&activity);
   const std::shared_ptr<const std::vector<users::WorkSchedule>> schedules = users_.Schedules();
-  const auth::Reach personal = access_.ReachOf(actor.identity, auth::kEmployeesReadPersonal);
+  const auth::Reach& personal = sight.personal;
   // The days' kinds once per region: most of a team shares one.
   std::map<std::optional<std::string>, std::vector<DayKind>> kinds_by_region;
   kinds_by_region.emplace(std::nullopt, team.kinds);
@@ -173,9 +176,10 @@ TeamCalendar CalendarViews::Team(const Actor& actor, const ViewQuery& query) {
 
 std::string CalendarViews::TeamText(const Actor& actor, const ViewQuery& query,
                                     const std::function<std::string(const TeamCalendar&)>& render) {
+  const Sight sight = SightOf(actor.identity);
   std::string view;
-  AppendReach(view, PeopleReach(actor.identity));
-  AppendReach(view, access_.ReachOf(actor.identity, auth::kEmployeesReadPersonal));
+  AppendReach(view, sight.people);
+  AppendReach(view, sight.personal);
   view += query.department_id ? std::to_string(*query.department_id) : "own";
   view += (query.subtree ? ":s:" : ":d:") + FormatIsoDate(query.from) + ':' + FormatIsoDate(query.to) + ':' +
           std::to_string(query.page.limit) + ':' + std::to_string(query.page.after.value_or(0)) + ':' +
@@ -183,7 +187,7 @@ std::string CalendarViews::TeamText(const Actor& actor, const ViewQuery& query,
   const std::string key =
       "tabel:calendar:team:" + std::to_string(cache_.Counter(kGenerationKey)) + ":" + auth::Sha256Hex(view);
   if (std::optional<std::string> cached = cache_.Get(key)) return std::move(*cached);
-  std::string text = render(Team(actor, query));
+  std::string text = render(Team(sight, query));
   cache_.Set(key, text, kTeamCacheTtl);
   return text;
 }
@@ -191,7 +195,8 @@ std::string CalendarViews::TeamText(const Actor& actor, const ViewQuery& query,
 void CalendarViews::Invalidate() { cache_.Bump(kGenerationKey); }
 
 AwayList CalendarViews::Away(const Actor& actor, const ViewQuery& query) {
-  const auth::Reach reach = PeopleReach(actor.identity);
+  const Sight sight = SightOf(actor.identity);
+  const auth::Reach& reach = sight.people;
   AwayList away;
   away.filter = FilterOf(reach, query.department_id, query.subtree);
   away.from = query.from;
@@ -200,7 +205,7 @@ AwayList CalendarViews::Away(const Actor& actor, const ViewQuery& query) {
   auto page = http::PageOf(std::move(rows), query.page.limit,
                            [](const auto& row) -> int64_t { return row.first.request_id; });
   away.next_after = page.next_after;
-  const auth::Reach personal = access_.ReachOf(actor.identity, auth::kEmployeesReadPersonal);
+  const auth::Reach& personal = sight.personal;
   for (auto& [activity, person] : page.items) {
     const bool reveal = auth::Reaches(personal, person.id, person.department_id);
     away.items.push_back({std::move(person), Shown(std::move(activity), reveal)});
@@ -210,11 +215,11 @@ AwayList CalendarViews::Away(const Actor& actor, const ViewQuery& query) {
 
 PersonalCalendar CalendarViews::Personal(const Actor& actor, int64_t employee_id, Date from, Date to) {
   std::optional<CalendarPerson> person = repository_.Person(employee_id);
-  if (!person || !auth::Reaches(PeopleReach(actor.identity), person->id, person->department_id)) {
+  const Sight sight = SightOf(actor.identity);
+  if (!person || !auth::Reaches(sight.people, person->id, person->department_id)) {
     throw Error::NotFound("No such employee.");
   }
-  const bool reveal = auth::Reaches(access_.ReachOf(actor.identity, auth::kEmployeesReadPersonal), person->id,
-                                    person->department_id);
+  const bool reveal = auth::Reaches(sight.personal, person->id, person->department_id);
   const bool pending =
       auth::Reaches(access_.ReachOf(actor.identity, auth::kRequestsRead), person->id, person->department_id);
   PersonalCalendar calendar;

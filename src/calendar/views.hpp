@@ -120,7 +120,6 @@ class CalendarViews {
   CalendarViews(CalendarViewsRepository& repository, users::UsersService& users, auth::AccessResolver& access,
                 const ProductionCalendar& calendar, cache::Cache& cache, Clock clock);
 
-  TeamCalendar Team(const Actor& actor, const ViewQuery& query);
   // The team calendar as `render` writes it, from the cache when the same
   // caller-visible view was rendered since the last Invalidate().
   std::string TeamText(const Actor& actor, const ViewQuery& query,
@@ -134,8 +133,14 @@ class CalendarViews {
   Date Today() const;
 
  private:
-  // Whom calendar.read reaches, with the caller's own department.
-  auth::Reach PeopleReach(const Identity& identity);
+  // What a caller sees: whom calendar.read reaches (with his own
+  // department), and whose confidential reasons (employees.read_personal).
+  struct Sight {
+    auth::Reach people, personal;
+  };
+  // Both from one look at his access context.
+  Sight SightOf(const Identity& identity);
+  TeamCalendar Team(const Sight& sight, const ViewQuery& query);
   // The department to show: the asked one (NotFound if it does not exist)
   // or the caller's own (BadRequest naming department_id without one).
   DepartmentFilter FilterOf(const auth::Reach& reach, std::optional<int64_t> department_id, bool subtree);
