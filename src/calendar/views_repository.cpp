@@ -103,7 +103,11 @@ CalendarViewsRepository::CalendarViewsRepository(db::Database& database) : datab
 
 // People, activities and one person are read through statements prepared
 // once per session (db::FetchCached): every value is a parameter, the
-// caller's departments and the page's people included.
+// caller's departments and the page's people included. Except a subtree's
+// people on PostgreSQL: a plan made once for any department there reads the
+// employees in id order for every subtree (18.6 ms for a leaf department of
+// 34 people of 25,000, 0.33 ms planned with its value), so those are
+// planned with their values each time, as the users list does.
 
 std::vector<CalendarPerson> CalendarViewsRepository::People(const DepartmentFilter& filter,
                                                             const auth::Reach& reach, Date from, Date to,
@@ -117,22 +121,24 @@ std::vector<CalendarPerson> CalendarViewsRepository::People(const DepartmentFilt
         << " AND (e.dismissal_date IS NULL OR e.dismissal_date >= " << query.Param(FormatIsoDate(from))
         << ")";
   AppendPageEnd(query, "e.id", page);
-  return ReadPeople(std::move(query));
+  return ReadPeople(std::move(query), database_.dialect() == db::Dialect::kSqlite || !filter.subtree);
 }
 
 std::optional<CalendarPerson> CalendarViewsRepository::Person(int64_t id) {
   db::Query query;
   query << "SELECT " TABEL_PERSON_COLUMNS << users::kPersonFrom
         << " WHERE e.id = " << query.Param(static_cast<long long>(id));
-  std::vector<CalendarPerson> people = ReadPeople(std::move(query));
+  std::vector<CalendarPerson> people = ReadPeople(std::move(query), true);
   if (people.empty()) return std::nullopt;
   return std::move(people.front());
 }
 
-std::vector<CalendarPerson> CalendarViewsRepository::ReadPeople(db::Query query) {
+std::vector<CalendarPerson> CalendarViewsRepository::ReadPeople(db::Query query, bool prepared) {
+  const auto take = [](const users::PersonRow& row) { return row.ToPerson(); };
   return db::WithLease(database_, [&](db::Lease& lease) {
-    return db::FetchCached<users::PersonRow>(lease, std::move(query),
-                                             [](const users::PersonRow& row) { return row.ToPerson(); });
+    if (prepared) return db::FetchCached<users::PersonRow>(lease, std::move(query), take);
+    users::PersonRow row;
+    return db::FetchAll(lease.session(), query, row, take);
   });
 }
 

@@ -87,7 +87,9 @@ class CalendarViewsRepository {
   std::optional<int64_t> FeedOwner(const std::string& token_hash);
 
  private:
-  std::vector<CalendarPerson> ReadPeople(db::Query query);
+  // Through the session's prepared statement of the query's text, or
+  // planned with its values this once.
+  std::vector<CalendarPerson> ReadPeople(db::Query query, bool prepared);
 
   db::Database& database_;
 };
