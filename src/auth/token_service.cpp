@@ -236,6 +236,37 @@ IssuedAccessToken TokenService::Issue(const AccessSubject& subject) const {
 }
 
 AccessClaims TokenService::Verify(std::string_view token) const {
+  const int64_t now = SecondsSinceEpoch(clock_());
+  {
+    const std::lock_guard lock(mutex_);
+    if (const auto found = verified_.find(std::string(token)); found != verified_.end()) {
+      Verified known = found->second;
+      const int64_t expires_at = SecondsSinceEpoch(known.claims.expires_at);
+      if (now >= expires_at + options_.leeway.count()) verified_.erase(found);  // and refused below
+      CheckTimes(SecondsSinceEpoch(known.claims.issued_at), known.not_before, expires_at, now);
+      return std::move(known.claims);
+    }
+  }
+  Verified verified = Decode(token);
+  const std::lock_guard lock(mutex_);
+  if (verified_.size() >= kMaxVerifiedTokens) {
+    std::erase_if(verified_, [&](const auto& entry) {
+      return now >= SecondsSinceEpoch(entry.second.claims.expires_at) + options_.leeway.count();
+    });
+    if (verified_.size() >= kMaxVerifiedTokens) verified_.clear();
+  }
+  verified_.emplace(std::string(token), verified);
+  return std::move(verified.claims);
+}
+
+void TokenService::CheckTimes(int64_t issued_at, int64_t not_before, int64_t expires_at, int64_t now) const {
+  const int64_t leeway = options_.leeway.count();
+  if (now >= expires_at + leeway) Reject("expired");
+  if (now + leeway < not_before) Reject("not yet valid");
+  if (now + leeway < issued_at) Reject("issued in the future");
+}
+
+TokenService::Verified TokenService::Decode(std::string_view token) const {
   if (token.empty()) Reject("empty");
   if (token.size() > kMaxTokenBytes) Reject("too long");
   const size_t first_dot = token.find('.');
@@ -296,14 +327,10 @@ AccessClaims TokenService::Verify(std::string_view token) const {
   if (StringClaim(payload, "iss") != kIssuer) Reject("wrong iss");
   if (!AudienceMatches(payload)) Reject("wrong aud");
   if (StringClaim(payload, "typ") != kType) Reject("wrong typ");
-  const int64_t now = SecondsSinceEpoch(clock_());
-  const int64_t leeway = options_.leeway.count();
   const int64_t exp = IntClaim(payload, "exp");
   const int64_t nbf = IntClaim(payload, "nbf");
   const int64_t iat = IntClaim(payload, "iat");
-  if (now >= exp + leeway) Reject("expired");
-  if (now + leeway < nbf) Reject("not yet valid");
-  if (now + leeway < iat) Reject("issued in the future");
+  CheckTimes(iat, nbf, exp, SecondsSinceEpoch(clock_()));
   if (exp - iat > kMaxAccessLifetime.count()) Reject("lifetime longer than 15 min");
 
   AccessClaims claims;
@@ -325,7 +352,7 @@ AccessClaims TokenService::Verify(std::string_view token) const {
   claims.key_id = key->id;
   claims.issued_at = system_clock::time_point(seconds{iat});
   claims.expires_at = system_clock::time_point(seconds{exp});
-  return claims;
+  return {std::move(claims), nbf};
 }
 
 }  // namespace tabel::auth

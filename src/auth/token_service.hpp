@@ -22,14 +22,21 @@
 // of the previous keys still verify until they expire. Drop a previous key
 // once max lifetime has passed since it stopped being current.
 //
-// Thread-safety: immutable after construction; Issue and Verify are safe
-// from any thread.
+// Tokens verified once are remembered by their exact bytes until they
+// expire (at most kMaxVerifiedTokens at a time): a client sends the same
+// token with every request, and a token seen again needs only its times
+// checked against the clock, not its signature and claims decoded again.
+//
+// Thread-safety: Issue and Verify are safe from any thread (the remembered
+// tokens are behind a mutex).
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -95,6 +102,10 @@ struct IssuedAccessToken {
   std::chrono::seconds expires_in{0};
 };
 
+// The most verified tokens kept at once; past it they are forgotten (and
+// verified again on their next use).
+inline constexpr size_t kMaxVerifiedTokens = 20'000;
+
 class TokenService {
  public:
   // Throws std::invalid_argument for a short, unreadable or duplicate key,
@@ -116,10 +127,21 @@ class TokenService {
   std::chrono::seconds lifetime() const { return options_.lifetime; }
 
  private:
+  struct Verified {
+    AccessClaims claims;
+    int64_t not_before = 0;  // nbf, seconds since the epoch
+  };
+
   const SigningKey* FindKey(std::string_view key_id) const;
+  // Verify's whole work: the signature, then the claims, times included.
+  Verified Decode(std::string_view token) const;
+  // Throws like Verify when the token is not valid at `now`.
+  void CheckTimes(int64_t issued_at, int64_t not_before, int64_t expires_at, int64_t now) const;
 
   TokenServiceOptions options_;
   Clock clock_;
+  mutable std::mutex mutex_;
+  mutable std::unordered_map<std::string, Verified> verified_;  // by the token's text
 };
 
 }  // namespace tabel::auth

@@ -203,6 +203,25 @@ TEST_F(TokenServiceTest, RejectsAnExpiredTokenAfterTheLeeway) {
   EXPECT_THAT(RejectReason(service_, token), HasSubstr("expired"));
 }
 
+// A token verified once is remembered by its bytes: seen again it gives the
+// same claims, its times are still checked against the clock, and a token
+// differing from it in one byte is verified on its own.
+TEST_F(TokenServiceTest, ATokenSeenAgainIsStillCheckedAgainstTheClock) {
+  const std::string token = service_.Issue({42, 7, {"manager"}, 3}).token;
+  const AccessClaims first = service_.Verify(token);
+  const AccessClaims again = service_.Verify(token);
+  EXPECT_EQ(again.subject.account_id, 42);
+  EXPECT_EQ(again.subject.roles, first.subject.roles);
+  EXPECT_EQ(again.jti, first.jti);
+  std::string tampered = token;
+  char& last_but_one = tampered[tampered.size() - 2];
+  last_but_one = last_but_one == 'A' ? 'B' : 'A';
+  EXPECT_THAT(RejectReason(service_, tampered), HasSubstr("signature"));
+  clock_.Advance(minutes{15} + seconds{30});
+  EXPECT_THAT(RejectReason(service_, token), HasSubstr("expired"));
+  EXPECT_THAT(RejectReason(service_, token), HasSubstr("expired"));  // forgotten, decoded again
+}
+
 TEST_F(TokenServiceTest, RejectsATokenNotYetValid) {
   auto claims = ValidClaims(clock_);
   claims["nbf"] = Now(clock_) + 120;
