@@ -4,6 +4,8 @@
 #   binary      the tabel to run (copied into $work, see below)
 #   statements  1: load pg_stat_statements into the private PostgreSQL (optional)
 #   bench_name  the benchmark's name, written into postgresql.conf
+# and reads TABEL_BENCH_BLOCKING_THREADS (tabel's TABEL_BLOCKING_THREADS;
+# default 0, tabel's own default).
 # It sets pid (tabel), port, servers_dir, postgres_pid, postgres_url, version,
 # and defines start_postgres, start_tabel, stop_tabel, login, cpu_ticks, cpu_ticks_of_trees, sql,
 # transactions and pick_team.
@@ -83,6 +85,7 @@ start_tabel() {
   local url="$1" io_threads="$2"
   rm -f "$work/port"
   TABEL_DATABASE_URL="$url" TABEL_MAIL_DIR="$work/mail" TABEL_IO_THREADS="$io_threads" \
+    TABEL_BLOCKING_THREADS="${TABEL_BENCH_BLOCKING_THREADS:-0}" \
     "$binary" serve --demo > >(read_port "$work/port") 2>"$work/stderr" &
   pid=$!
   for _ in $(seq 300); do
@@ -120,7 +123,8 @@ EOF
 }
 
 # CPU ticks (1/CLK_TCK s): "tabel postgres busy total", where postgres is the
-# server and all its children, busy/total from /proc/stat.
+# server and all its children (live ones, and those it has reaped: backends
+# of connections that closed during a run), busy/total from /proc/stat.
 cpu_ticks() {
   python3 - "$pid" "${postgres_pid:-0}" <<'EOF'
 import os, sys
@@ -129,16 +133,18 @@ def stat(p):
     try:
         with open(f"/proc/{p}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return int(fields[1]), int(fields[11]) + int(fields[12])  # ppid, utime + stime
+        # ppid, utime + stime, cutime + cstime (of the children it reaped)
+        return int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
     except (OSError, IndexError, ValueError):
-        return None, 0
+        return None, 0, 0
 own = stat(tabel)[1]
 pg = 0
 if postmaster:
-    pg = stat(postmaster)[1]
+    _, ticks, reaped = stat(postmaster)
+    pg = ticks + reaped
     for name in os.listdir("/proc"):
         if name.isdigit():
-            ppid, ticks = stat(name)
+            ppid, ticks, _ = stat(name)
             if ppid == postmaster:
                 pg += ticks
 with open("/proc/stat") as f:
