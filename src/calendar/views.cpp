@@ -71,7 +71,8 @@ Date CalendarViews::Today() const { return LocalDate(clock_()); }
 CalendarViews::Sight CalendarViews::SightOf(const Identity& identity) {
   const std::shared_ptr<const auth::AccessContext> context = access_.ContextOf(identity);
   Sight sight{auth::ReachOf(identity, auth::kCalendarRead, *context),
-              auth::ReachOf(identity, auth::kEmployeesReadPersonal, *context)};
+              auth::ReachOf(identity, auth::kEmployeesReadPersonal, *context),
+              auth::ReachOf(identity, auth::kRequestsRead, *context)};
   auth::Reach& reach = sight.people;
   if (reach.scope && !reach.everyone() && reach.self_department) {
     auto& departments = reach.departments;
@@ -220,8 +221,7 @@ PersonalCalendar CalendarViews::Personal(const Actor& actor, int64_t employee_id
     throw Error::NotFound("No such employee.");
   }
   const bool reveal = auth::Reaches(sight.personal, person->id, person->department_id);
-  const bool pending =
-      auth::Reaches(access_.ReachOf(actor.identity, auth::kRequestsRead), person->id, person->department_id);
+  const bool pending = auth::Reaches(sight.requests, person->id, person->department_id);
   PersonalCalendar calendar;
   calendar.from = from;
   calendar.to = to;

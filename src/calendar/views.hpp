@@ -134,11 +134,12 @@ class CalendarViews {
 
  private:
   // What a caller sees: whom calendar.read reaches (with his own
-  // department), and whose confidential reasons (employees.read_personal).
+  // department), whose confidential reasons (employees.read_personal), and
+  // whose pending requests (requests.read).
   struct Sight {
-    auth::Reach people, personal;
+    auth::Reach people, personal, requests;
   };
-  // Both from one look at his access context.
+  // All three from one look at his access context.
   Sight SightOf(const Identity& identity);
   TeamCalendar Team(const Sight& sight, const ViewQuery& query);
   // The department to show: the asked one (NotFound if it does not exist)
