@@ -5,7 +5,9 @@
 #   statements  1: load pg_stat_statements into the private PostgreSQL (optional)
 #   bench_name  the benchmark's name, written into postgresql.conf
 # and reads TABEL_BENCH_BLOCKING_THREADS (tabel's TABEL_BLOCKING_THREADS;
-# default 0, tabel's own default).
+# default 0, tabel's own default) and TABEL_BENCH_WORKER_THREADS (tabel's
+# TABEL_WORKER_THREADS, unset by default: tabel's own default; 0 runs the
+# API and the relay without consumers, as in the split deployment).
 # It sets pid (tabel), port, servers_dir, postgres_pid, postgres_url, version,
 # and defines start_postgres, start_tabel, stop_tabel, login, cpu_ticks, cpu_ticks_of_trees, sql,
 # transactions and pick_team.
@@ -83,10 +85,11 @@ read_port() {
 
 start_tabel() {
   local url="$1" io_threads="$2"
+  local -a settings=(TABEL_DATABASE_URL="$url" TABEL_MAIL_DIR="$work/mail" TABEL_IO_THREADS="$io_threads"
+    TABEL_BLOCKING_THREADS="${TABEL_BENCH_BLOCKING_THREADS:-0}")
+  [[ -n "${TABEL_BENCH_WORKER_THREADS:-}" ]] && settings+=(TABEL_WORKER_THREADS="$TABEL_BENCH_WORKER_THREADS")
   rm -f "$work/port"
-  TABEL_DATABASE_URL="$url" TABEL_MAIL_DIR="$work/mail" TABEL_IO_THREADS="$io_threads" \
-    TABEL_BLOCKING_THREADS="${TABEL_BENCH_BLOCKING_THREADS:-0}" \
-    "$binary" serve --demo > >(read_port "$work/port") 2>"$work/stderr" &
+  env "${settings[@]}" "$binary" serve --demo > >(read_port "$work/port") 2>"$work/stderr" &
   pid=$!
   for _ in $(seq 300); do
     [[ -s "$work/port" ]] && break

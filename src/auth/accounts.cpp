@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/error.hpp"
+#include "infra/db/query.hpp"
 #include "infra/db/timestamp.hpp"
 #include "infra/db/transaction.hpp"
 
@@ -22,8 +23,8 @@ namespace {
   "LEFT JOIN employees e ON e.id = a.employee_id "                                                 \
   "LEFT JOIN account_roles ar ON ar.account_id = a.id LEFT JOIN roles r ON r.id = ar.role_id "     \
   "LEFT JOIN role_permissions rp ON rp.role_id = r.id "
-constexpr const char* kSelectAccountByLogin = TABEL_ACCOUNT_QUERY "WHERE a.login = :login";
-constexpr const char* kSelectAccountById = TABEL_ACCOUNT_QUERY "WHERE a.id = :id";
+constexpr const char* kSelectAccountByLogin = TABEL_ACCOUNT_QUERY "WHERE a.login = ";
+constexpr const char* kSelectAccountById = TABEL_ACCOUNT_QUERY "WHERE a.id = ";
 #undef TABEL_ACCOUNT_QUERY
 
 constexpr const char* kInsertAccount =
@@ -64,54 +65,67 @@ struct AccountRow {
   long long roles_version = 0;
   std::string role, permission, scope;
   soci::indicator role_ind = soci::i_null, permission_ind = soci::i_null, scope_ind = soci::i_null;
+
+  void Exchange(soci::statement& statement) {
+    statement.exchange(soci::into(id));
+    statement.exchange(soci::into(employee_id, employee_id_ind));
+    statement.exchange(soci::into(login));
+    statement.exchange(soci::into(password_hash));
+    statement.exchange(soci::into(disabled));
+    statement.exchange(soci::into(roles_version));
+    statement.exchange(soci::into(password_changed_at));
+    statement.exchange(soci::into(dismissal_date, dismissal_ind));
+    statement.exchange(soci::into(role, role_ind));
+    statement.exchange(soci::into(permission, permission_ind));
+    statement.exchange(soci::into(scope, scope_ind));
+  }
 };
 
+// The account whose `sql` (one of the kSelectAccount… prefixes) matches
+// `key`, through a statement kept prepared on the session: every
+// authenticated request's identity is read again once a second.
 template <class Key>
-std::optional<Account> LoadAccount(db::Database& database, const char* sql, const Key& key,
-                                   const char* key_name, Date today) {
-  return db::WithSession(database, [&](soci::session& session) -> std::optional<Account> {
-    AccountRow row;
-    soci::statement statement =
-        (session.prepare << sql, soci::into(row.id), soci::into(row.employee_id, row.employee_id_ind),
-         soci::into(row.login), soci::into(row.password_hash), soci::into(row.disabled),
-         soci::into(row.roles_version), soci::into(row.password_changed_at),
-         soci::into(row.dismissal_date, row.dismissal_ind), soci::into(row.role, row.role_ind),
-         soci::into(row.permission, row.permission_ind), soci::into(row.scope, row.scope_ind),
-         soci::use(key, key_name));
-    statement.execute();
-    std::optional<Account> account;
-    std::set<std::string> roles;
-    std::map<std::string, Scope> grants;
-    while (statement.fetch()) {
-      if (!account) {
-        account.emplace();
-        account->id = row.id;
-        if (row.employee_id_ind == soci::i_ok) account->employee_id = row.employee_id;
-        account->login = row.login;
-        account->password_hash = row.password_hash;
-        // The account of a dismissed employee works through his last day.
-        const bool gone = row.dismissal_ind == soci::i_ok &&
-                          db::ParseStoredDate(row.dismissal_date, "employees.dismissal_date") < today;
-        account->disabled = row.disabled != 0 || gone;
-        account->roles_version = row.roles_version;
-        const auto changed = db::ParseTimestamp(row.password_changed_at);
-        if (!changed) throw Error::Internal("user_accounts: malformed password_changed_at");
-        account->password_changed_at = *changed;
-      }
-      if (row.role_ind == soci::i_ok) roles.insert(row.role);
-      if (row.permission_ind == soci::i_ok && row.scope_ind == soci::i_ok) {
-        const auto scope = ParseScope(row.scope);
-        if (!scope) throw Error::Internal("role_permissions: unknown scope '" + row.scope + "'");
-        auto [it, inserted] = grants.emplace(row.permission, *scope);
-        if (!inserted) it->second = std::max(it->second, *scope);
-      }
-      row.role_ind = row.permission_ind = row.scope_ind = soci::i_null;
-    }
-    if (account) {
-      account->roles.assign(roles.begin(), roles.end());
-      for (const auto& [permission, scope] : grants) account->permissions.push_back({permission, scope});
-    }
-    return account;
+std::optional<Account> LoadAccount(db::Database& database, const char* sql, const Key& key, Date today) {
+  db::Query query;
+  query << sql << query.Param(key);
+  return db::WithLease(database, [&](db::Lease& lease) {
+    return db::RunCached<AccountRow>(
+        lease, std::move(query), [&](soci::statement& statement, AccountRow& row, bool got) {
+          std::optional<Account> account;
+          std::set<std::string> roles;
+          std::map<std::string, Scope> grants;
+          for (; got; got = statement.fetch()) {
+            if (!account) {
+              account.emplace();
+              account->id = row.id;
+              if (row.employee_id_ind == soci::i_ok) account->employee_id = row.employee_id;
+              account->login = row.login;
+              account->password_hash = row.password_hash;
+              // The account of a dismissed employee works through his last day.
+              const bool gone = row.dismissal_ind == soci::i_ok &&
+                                db::ParseStoredDate(row.dismissal_date, "employees.dismissal_date") < today;
+              account->disabled = row.disabled != 0 || gone;
+              account->roles_version = row.roles_version;
+              const auto changed = db::ParseTimestamp(row.password_changed_at);
+              if (!changed) throw Error::Internal("user_accounts: malformed password_changed_at");
+              account->password_changed_at = *changed;
+            }
+            if (row.role_ind == soci::i_ok) roles.insert(row.role);
+            if (row.permission_ind == soci::i_ok && row.scope_ind == soci::i_ok) {
+              const auto scope = ParseScope(row.scope);
+              if (!scope) throw Error::Internal("role_permissions: unknown scope '" + row.scope + "'");
+              auto [it, inserted] = grants.emplace(row.permission, *scope);
+              if (!inserted) it->second = std::max(it->second, *scope);
+            }
+            row.role_ind = row.permission_ind = row.scope_ind = soci::i_null;
+          }
+          if (account) {
+            account->roles.assign(roles.begin(), roles.end());
+            for (const auto& [permission, scope] : grants)
+              account->permissions.push_back({permission, scope});
+          }
+          return account;
+        });
   });
 }
 
@@ -168,12 +182,12 @@ AccountRepository::AccountRepository(db::Database& database, Clock clock)
 std::optional<Account> AccountRepository::FindByLogin(std::string_view login) {
   const std::string normalized = NormalizeLogin(login);
   if (!IsValidLogin(normalized)) return std::nullopt;
-  return LoadAccount(database_, kSelectAccountByLogin, normalized, "login", LocalDate(clock_()));
+  return LoadAccount(database_, kSelectAccountByLogin, normalized, LocalDate(clock_()));
 }
 
 std::optional<Account> AccountRepository::FindById(int64_t account_id) {
   const long long id = account_id;
-  return LoadAccount(database_, kSelectAccountById, id, "id", LocalDate(clock_()));
+  return LoadAccount(database_, kSelectAccountById, static_cast<long long>(id), LocalDate(clock_()));
 }
 
 int64_t AccountRepository::Create(const NewAccount& account) {

@@ -87,6 +87,14 @@ void AppendJsonOptional(std::string& out, const std::optional<std::string>& text
   }
 }
 
+void AppendJsonOptional(std::string& out, const std::optional<int64_t>& value) {
+  if (value) {
+    AppendJsonInt(out, *value);
+  } else {
+    out += "null";
+  }
+}
+
 void AppendJsonInt(std::string& out, int64_t value) {
   char buffer[24];
   const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;

@@ -19,6 +19,8 @@ void AppendJsonString(std::string& out, std::string_view text);
 
 // The string, or null.
 void AppendJsonOptional(std::string& out, const std::optional<std::string>& text);
+// The number, or null.
+void AppendJsonOptional(std::string& out, const std::optional<int64_t>& value);
 
 void AppendJsonInt(std::string& out, int64_t value);
 

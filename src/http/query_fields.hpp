@@ -86,4 +86,21 @@ nlohmann::json PageJson(nlohmann::json items, std::optional<int64_t> next);
 // PageJson's `,"next_cursor":…` member, for a page written as text.
 void AppendNextCursor(std::string& out, std::optional<int64_t> next);
 
+// PageJson written as text: append(out, item) writes each item's object.
+template <class T, class Append>
+std::string PageJsonText(const std::vector<T>& items, std::optional<int64_t> next, Append append,
+                         size_t bytes_per_item = 512) {
+  std::string out;
+  out.reserve(64 + items.size() * bytes_per_item);
+  out += "{\"items\":[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append(out, items[i]);
+  }
+  out.push_back(']');
+  AppendNextCursor(out, next);
+  out.push_back('}');
+  return out;
+}
+
 }  // namespace tabel::http

@@ -23,7 +23,11 @@ int64_t PathId(const Request& request, std::string_view name) {
 }
 
 Response Created(const nlohmann::json& body, const std::string& location, int64_t version) {
-  Response response = Response::Json(body, Status::created);
+  return Created(Response::Json(body), location, version);
+}
+
+Response Created(Response response, const std::string& location, int64_t version) {
+  response.status = Status::created;
   response.headers.emplace_back("Location", location);
   if (version > 0) response.headers.emplace_back("ETag", ETag(version));
   return response;

@@ -24,6 +24,8 @@ int64_t PathId(const Request& request, std::string_view name = "id");
 // 201 Created with the body, `Location: <location>` and, when version > 0,
 // its ETag.
 Response Created(const nlohmann::json& body, const std::string& location, int64_t version = 0);
+// The same for a body already written (Response::Text).
+Response Created(Response response, const std::string& location, int64_t version = 0);
 
 // 204 No Content.
 Response NoContent();

@@ -4,7 +4,9 @@
 #include <cmath>
 
 #include "common/json_optional.hpp"
+#include "common/json_text.hpp"
 #include "http/json_body.hpp"
+#include "http/query_fields.hpp"
 #include "infra/db/timestamp.hpp"
 
 namespace tabel::management {
@@ -129,34 +131,99 @@ Adjustment ParseAdjustment(const nlohmann::json& body) {
   return a;
 }
 
-nlohmann::json RequestJson(const Request& r) {
-  nlohmann::json warnings = nlohmann::json::array();
-  for (const Warning& w : r.warnings) {
-    warnings.push_back({{"code", w.code}, {"field", w.field}, {"message", w.message}});
+namespace {
+
+// Days with at most two decimals, as a JSON number (14.0, 1.5, 0.25).
+void AppendDays(std::string& out, int64_t centidays) {
+  if (centidays < 0) {
+    out.push_back('-');
+    centidays = -centidays;
   }
-  return {{"id", r.id},
-          {"type", r.type},
-          {"employee_id", r.employee_id},
-          {"start_date", FormatIsoDate(r.start_date)},
-          {"end_date", r.end_date ? nlohmann::json(FormatIsoDate(*r.end_date)) : nlohmann::json()},
-          {"status", r.status},
-          {"steps", r.steps},
-          {"step", r.step},
-          {"step_role", r.step_role},
-          {"approver_employee_id", r.approver_employee_id},
-          {"balance_kind", r.balance_kind},
-          {"charged_days", DaysOf(r.charged_centidays)},
-          {"comment", r.comment},
-          {"destination", r.destination},
-          {"purpose", r.purpose},
-          {"travel_days", r.travel_days},
-          {"certificate_number", r.certificate_number},
-          {"hours", r.hours},
-          {"warnings", warnings},
-          {"created_by", r.created_by},
-          {"version", r.version},
-          {"created_at", db::FormatTimestamp(r.created_at)},
-          {"updated_at", db::FormatTimestamp(r.updated_at)}};
+  AppendJsonInt(out, centidays / 100);
+  const int64_t part = centidays % 100;
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + part / 10));
+  if (part % 10 != 0) out.push_back(static_cast<char>('0' + part % 10));
+}
+
+}  // namespace
+
+void AppendRequestJson(std::string& out, const Request& r) {
+  // The keys in sorted order, as every other object of the API.
+  out.push_back('{');
+  AppendJsonKey(out, "approver_employee_id", /*first=*/true);
+  AppendJsonOptional(out, r.approver_employee_id);
+  AppendJsonKey(out, "balance_kind");
+  AppendJsonOptional(out, r.balance_kind);
+  AppendJsonKey(out, "certificate_number");
+  AppendJsonOptional(out, r.certificate_number);
+  AppendJsonKey(out, "charged_days");
+  AppendDays(out, r.charged_centidays);
+  AppendJsonKey(out, "comment");
+  AppendJsonOptional(out, r.comment);
+  AppendJsonKey(out, "created_at");
+  AppendJsonString(out, db::FormatTimestamp(r.created_at));
+  AppendJsonKey(out, "created_by");
+  AppendJsonInt(out, r.created_by);
+  AppendJsonKey(out, "destination");
+  AppendJsonOptional(out, r.destination);
+  AppendJsonKey(out, "employee_id");
+  AppendJsonInt(out, r.employee_id);
+  AppendJsonKey(out, "end_date");
+  AppendJsonDate(out, r.end_date);
+  AppendJsonKey(out, "hours");
+  AppendJsonOptional(out, r.hours);
+  AppendJsonKey(out, "id");
+  AppendJsonInt(out, r.id);
+  AppendJsonKey(out, "purpose");
+  AppendJsonOptional(out, r.purpose);
+  AppendJsonKey(out, "start_date");
+  AppendJsonDate(out, r.start_date);
+  AppendJsonKey(out, "status");
+  AppendJsonString(out, r.status);
+  AppendJsonKey(out, "step");
+  AppendJsonInt(out, r.step);
+  AppendJsonKey(out, "step_role");
+  AppendJsonOptional(out, r.step_role);
+  AppendJsonKey(out, "steps");
+  out.push_back('[');
+  for (size_t i = 0; i < r.steps.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendJsonString(out, r.steps[i]);
+  }
+  out.push_back(']');
+  AppendJsonKey(out, "travel_days");
+  AppendJsonOptional(out, r.travel_days);
+  AppendJsonKey(out, "type");
+  AppendJsonString(out, r.type);
+  AppendJsonKey(out, "updated_at");
+  AppendJsonString(out, db::FormatTimestamp(r.updated_at));
+  AppendJsonKey(out, "version");
+  AppendJsonInt(out, r.version);
+  AppendJsonKey(out, "warnings");
+  out.push_back('[');
+  for (size_t i = 0; i < r.warnings.size(); ++i) {
+    const Warning& w = r.warnings[i];
+    out += i > 0 ? ",{" : "{";
+    AppendJsonKey(out, "code", /*first=*/true);
+    AppendJsonString(out, w.code);
+    AppendJsonKey(out, "field");
+    AppendJsonString(out, w.field);
+    AppendJsonKey(out, "message");
+    AppendJsonString(out, w.message);
+    out.push_back('}');
+  }
+  out += "]}";
+}
+
+std::string RequestJsonText(const Request& request) {
+  std::string out;
+  AppendRequestJson(out, request);
+  return out;
+}
+
+std::string RequestPageJsonText(const std::vector<Request>& items, std::optional<int64_t> next_after) {
+  return http::PageJsonText(items, next_after, AppendRequestJson, 640);
 }
 
 nlohmann::json RequestTypeJson(const RequestType& t) {

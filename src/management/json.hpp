@@ -5,7 +5,9 @@
 // Thread-safety: pure functions.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,7 +29,12 @@ struct Adjustment {
 };
 Adjustment ParseAdjustment(const nlohmann::json& body);
 
-nlohmann::json RequestJson(const Request& request);
+// A request as a JSON object, written as text (no DOM: a page of the
+// approval queue holds 50 of them).
+void AppendRequestJson(std::string& out, const Request& request);
+std::string RequestJsonText(const Request& request);
+// {"items":[…],"next_cursor":…}
+std::string RequestPageJsonText(const std::vector<Request>& items, std::optional<int64_t> next_after);
 nlohmann::json RequestTypeJson(const RequestType& type);
 nlohmann::json HistoryJson(const HistoryEntry& entry);
 nlohmann::json LedgerEntryJson(const LedgerEntry& entry);

@@ -46,24 +46,9 @@ constexpr const char* kRequestColumns =
 constexpr const char* kQueueColumns =
     TABEL_REQUEST_FIELDS " FROM waiting r JOIN employees e ON e.id = r.employee_id";
 #undef TABEL_REQUEST_FIELDS
-constexpr const char* kInsertRequest =
-    "INSERT INTO requests (type, employee_id, start_date, end_date, status, exclusive, steps, step, "
-    "step_role, approver_employee_id, balance_kind, charged_centidays, comment, destination, purpose, "
-    "travel_days, certificate_number, hours, warnings, created_by, idempotency_key, idempotency_fingerprint, "
-    "version, created_at, updated_at) VALUES (:type, :employee_id, :start_date, :end_date, :status, "
-    ":exclusive, :steps, :step, :step_role, :approver, :balance_kind, :charged, :comment, :destination, "
-    ":purpose, :travel_days, :certificate_number, :hours, :warnings, :created_by, :idempotency_key, "
-    ":fingerprint, 1, :at, :updated_at) RETURNING id";
-constexpr const char* kUpdateRequest =
-    "UPDATE requests SET start_date = :start_date, end_date = :end_date, status = :status, steps = :steps, "
-    "step = :step, step_role = :step_role, approver_employee_id = :approver, balance_kind = :balance_kind, "
-    "charged_centidays = :charged, comment = :comment, destination = :destination, purpose = :purpose, "
-    "travel_days = :travel_days, certificate_number = :certificate_number, hours = :hours, warnings = "
-    ":warnings, exclusive = :exclusive, version = version + 1, updated_at = :updated_at WHERE id = :id";
 constexpr const char* kInsertHistory =
     "INSERT INTO request_history (request_id, at, account_id, actor_employee_id, action, from_status, "
-    "to_status, step, comment) VALUES (:request_id, :at, :account_id, :actor_employee_id, :action, "
-    ":from_status, :to_status, :step, :comment)";
+    "to_status, step, comment) VALUES (";
 constexpr const char* kSelectHistory =
     "SELECT id, at, account_id, actor_employee_id, action, from_status, to_status, step, comment FROM "
     "request_history WHERE request_id = :id ORDER BY id LIMIT :limit";
@@ -72,10 +57,10 @@ constexpr const char* kSelectByIdempotencyKey =
 constexpr const char* kTypeCodeTaken = "SELECT COUNT(*) FROM request_types WHERE code = :code";
 
 constexpr const char* kInsertAccount =
-    "INSERT INTO leave_accounts (employee_id, accrued_months, updated_at) VALUES (:id, 0, :at) "
-    "ON CONFLICT (employee_id) DO NOTHING";
+    "INSERT INTO leave_accounts (employee_id, accrued_months, updated_at) VALUES (";
 constexpr const char* kSelectAccruedMonths =
     "SELECT accrued_months FROM leave_accounts WHERE employee_id = :id";
+constexpr const char* kLockAccount = "SELECT accrued_months FROM leave_accounts WHERE employee_id = ";
 constexpr const char* kSelectLapsedThrough =
     "SELECT lapsed_through FROM leave_accounts WHERE employee_id = :id";
 constexpr const char* kSetLapsedThrough =
@@ -133,6 +118,7 @@ std::string WarningsText(const std::vector<Warning>& warnings) {
 
 std::vector<Warning> ParseWarnings(const std::string& text) {
   std::vector<Warning> warnings;
+  if (text == "[]") return warnings;
   const nlohmann::json array = nlohmann::json::parse(text, nullptr, false);
   if (!array.is_array()) return warnings;
   for (const nlohmann::json& w : array) {
@@ -326,61 +312,56 @@ std::vector<Request> SelectRequests(soci::session& session, db::Query& query) {
   return db::FetchAll(session, query, row, [](const RequestRow& r) { return r.ToRequest(); });
 }
 
-// The mutable columns of a request, bound by name for kInsertRequest and
-// kUpdateRequest; the values live as long as the statement.
-struct RequestValues {
-  std::string start, end, steps, step_role, balance, comment, destination, purpose, certificate, warnings;
-  long long approver = 0, charged = 0;
-  int travel_days = 0, hours = 0, exclusive = 1;
-  soci::indicator end_ind, step_role_ind, approver_ind, balance_ind, comment_ind, destination_ind,
-      purpose_ind, travel_ind, certificate_ind, hours_ind;
+// SelectRequests through the statement the session keeps prepared for the
+// query's text (db::FetchCached).
+std::vector<Request> FetchRequests(db::Lease& lease, db::Query query) {
+  return db::FetchCached<RequestRow>(lease, std::move(query),
+                                     [](const RequestRow& r) { return r.ToRequest(); });
+}
 
-  explicit RequestValues(const Request& r)
-      : start(FormatIsoDate(r.start_date)),
-        end(r.end_date ? FormatIsoDate(*r.end_date) : ""),
-        steps(JoinSteps(r.steps)),
-        step_role(r.step_role.value_or("")),
-        balance(r.balance_kind.value_or("")),
-        comment(r.comment.value_or("")),
-        destination(r.destination.value_or("")),
-        purpose(r.purpose.value_or("")),
-        certificate(r.certificate_number.value_or("")),
-        warnings(WarningsText(r.warnings)),
-        approver(r.approver_employee_id.value_or(0)),
-        charged(r.charged_centidays),
-        travel_days(r.travel_days.value_or(0)),
-        hours(r.hours.value_or(0)),
-        exclusive(r.exclusive ? 1 : 0),
-        end_ind(Ind(r.end_date)),
-        step_role_ind(Ind(r.step_role)),
-        approver_ind(Ind(r.approver_employee_id)),
-        balance_ind(Ind(r.balance_kind)),
-        comment_ind(Ind(r.comment)),
-        destination_ind(Ind(r.destination)),
-        purpose_ind(Ind(r.purpose)),
-        travel_ind(Ind(r.travel_days)),
-        certificate_ind(Ind(r.certificate_number)),
-        hours_ind(Ind(r.hours)) {}
+std::optional<long long> OptionalInt(const std::optional<int>& value) {
+  return value ? std::optional<long long>(*value) : std::nullopt;
+}
 
-  void Exchange(soci::statement& statement, const Request& r) {
-    statement.exchange(soci::use(start, "start_date"));
-    statement.exchange(soci::use(end, end_ind, "end_date"));
-    statement.exchange(soci::use(r.status, "status"));
-    statement.exchange(soci::use(steps, "steps"));
-    statement.exchange(soci::use(r.step, "step"));
-    statement.exchange(soci::use(step_role, step_role_ind, "step_role"));
-    statement.exchange(soci::use(approver, approver_ind, "approver"));
-    statement.exchange(soci::use(balance, balance_ind, "balance_kind"));
-    statement.exchange(soci::use(charged, "charged"));
-    statement.exchange(soci::use(comment, comment_ind, "comment"));
-    statement.exchange(soci::use(destination, destination_ind, "destination"));
-    statement.exchange(soci::use(purpose, purpose_ind, "purpose"));
-    statement.exchange(soci::use(travel_days, travel_ind, "travel_days"));
-    statement.exchange(soci::use(certificate, certificate_ind, "certificate_number"));
-    statement.exchange(soci::use(hours, hours_ind, "hours"));
-    statement.exchange(soci::use(warnings, "warnings"));
-    statement.exchange(soci::use(exclusive, "exclusive"));
-  }
+std::optional<std::string> OptionalDate(const std::optional<Date>& value) {
+  return value ? std::optional<std::string>(FormatIsoDate(*value)) : std::nullopt;
+}
+
+// The mutable columns of a request and the placeholders of their values in
+// `query`, for the insert and the update, always in the same order (so the
+// statement's text repeats and stays prepared).
+std::vector<std::pair<const char*, std::string>> MutableColumns(db::Query& query, const Request& r) {
+  return {{"start_date", query.Param(FormatIsoDate(r.start_date))},
+          {"end_date", query.Param(OptionalDate(r.end_date))},
+          {"status", query.Param(r.status)},
+          {"steps", query.Param(JoinSteps(r.steps))},
+          {"step", query.Param(static_cast<long long>(r.step))},
+          {"step_role", query.Param(r.step_role)},
+          {"approver_employee_id",
+           query.Param(r.approver_employee_id ? std::optional<long long>(*r.approver_employee_id)
+                                              : std::nullopt)},
+          {"balance_kind", query.Param(r.balance_kind)},
+          {"charged_centidays", query.Param(static_cast<long long>(r.charged_centidays))},
+          {"comment", query.Param(r.comment)},
+          {"destination", query.Param(r.destination)},
+          {"purpose", query.Param(r.purpose)},
+          {"travel_days", query.Param(OptionalInt(r.travel_days))},
+          {"certificate_number", query.Param(r.certificate_number)},
+          {"hours", query.Param(OptionalInt(r.hours))},
+          {"warnings", query.Param(WarningsText(r.warnings))},
+          {"exclusive", query.Param(static_cast<long long>(r.exclusive ? 1 : 0))}};
+}
+
+// The id an INSERT … RETURNING id gives back.
+struct IdRow {
+  long long id = 0;
+  void Exchange(soci::statement& statement) { statement.exchange(soci::into(id)); }
+};
+
+// The accrued months of a leave account.
+struct MonthsRow {
+  int months = 0;
+  void Exchange(soci::statement& statement) { statement.exchange(soci::into(months)); }
 };
 
 struct LedgerRow {
@@ -428,17 +409,26 @@ void AppendPageEnd(db::Query& query, const http::PageRequest& page) {
 
 // ---- RequestsTx ----
 
-RequestsTx::RequestsTx(soci::session& session, db::Dialect dialect, std::chrono::system_clock::time_point now)
-    : session_(session), dialect_(dialect), now_(now) {}
+RequestsTx::RequestsTx(db::Lease& lease, db::Dialect dialect, std::chrono::system_clock::time_point now)
+    : lease_(lease), session_(lease.session()), dialect_(dialect), now_(now) {}
 
 int RequestsTx::LockEmployee(int64_t employee_id) {
-  const long long id = employee_id;
-  const std::string at = db::FormatTimestamp(now_);
-  session_ << kInsertAccount, soci::use(id, "id"), soci::use(at, "at");
-  int months = 0;
-  session_ << std::string(kSelectAccruedMonths) + std::string(db::ForUpdate(dialect_)), soci::into(months),
-      soci::use(id, "id");
-  return months;
+  const auto lock = [&] {
+    db::Query query;
+    query << kLockAccount << query.Param(static_cast<long long>(employee_id)) << db::ForUpdate(dialect_);
+    return db::FetchCached<MonthsRow>(lease_, std::move(query),
+                                      [](const MonthsRow& row) { return row.months; });
+  };
+  // The account exists after the employee's first change: one statement.
+  std::vector<int> months = lock();
+  if (!months.empty()) return months.front();
+  db::Query insert;
+  insert << kInsertAccount << insert.Param(static_cast<long long>(employee_id)) << ", 0, "
+         << insert.Param(db::FormatTimestamp(now_)) << ") ON CONFLICT (employee_id) DO NOTHING";
+  db::ExecuteCached(lease_, std::move(insert));
+  months = lock();
+  if (months.empty()) throw Error::Internal("leave_accounts: the account just made is missing");
+  return months.front();
 }
 
 void RequestsTx::SetAccruedMonths(int64_t employee_id, int months) {
@@ -450,7 +440,8 @@ void RequestsTx::SetAccruedMonths(int64_t employee_id, int months) {
 std::optional<RequestType> RequestsTx::FindType(const std::string& code) {
   db::Query query;
   query << kTypeColumns << " WHERE code = " << query.Param(code);
-  auto types = SelectTypes(session_, query);
+  auto types =
+      db::FetchCached<TypeRow>(lease_, std::move(query), [](const TypeRow& row) { return row.ToType(); });
   if (types.empty()) return std::nullopt;
   return std::move(types.front());
 }
@@ -459,7 +450,7 @@ std::optional<Request> RequestsTx::FindForUpdate(int64_t id) {
   db::Query query;
   query << kRequestColumns << " WHERE r.id = " << query.Param(static_cast<long long>(id));
   if (dialect_ == db::Dialect::kPostgresql) query << " FOR UPDATE OF r";
-  auto requests = SelectRequests(session_, query);
+  auto requests = FetchRequests(lease_, std::move(query));
   if (requests.empty()) return std::nullopt;
   return std::move(requests.front());
 }
@@ -490,7 +481,7 @@ std::vector<Request> RequestsTx::Overlapping(int64_t employee_id, Date start, st
   if (today < start) query << " AND r.start_date >= " << query.Param(from);
   query << ")) AND r.start_date <= " << query.Param(FormatIsoDate(end.value_or(std::max(start, today))))
         << " ORDER BY r.start_date";
-  return SelectRequests(session_, query);
+  return FetchRequests(lease_, std::move(query));
 }
 
 std::vector<Request> RequestsTx::ActiveAfter(int64_t employee_id, std::optional<Date> date, int64_t except) {
@@ -522,61 +513,66 @@ std::vector<Request> RequestsTx::ChargedBetween(int64_t employee_id, const std::
   return SelectRequests(session_, query);
 }
 
-int64_t RequestsTx::Insert(const Request& request, const std::optional<std::string>& idempotency_key,
-                           const std::string& fingerprint) {
-  RequestValues values(request);
-  const long long employee = request.employee_id, created_by = request.created_by;
+void RequestsTx::Insert(Request& request, const std::optional<std::string>& idempotency_key,
+                        const std::string& fingerprint) {
+  db::Query query;
   const std::string at = db::FormatTimestamp(now_);
-  const std::string key = idempotency_key.value_or("");
-  soci::indicator key_ind = Ind(idempotency_key),
-                  fingerprint_ind = idempotency_key ? soci::i_ok : soci::i_null;
-  long long id = 0;
-  soci::statement statement(session_);
-  statement.exchange(soci::into(id));
-  statement.exchange(soci::use(request.type, "type"));
-  statement.exchange(soci::use(employee, "employee_id"));
-  values.Exchange(statement, request);
-  statement.exchange(soci::use(created_by, "created_by"));
-  statement.exchange(soci::use(key, key_ind, "idempotency_key"));
-  statement.exchange(soci::use(fingerprint, fingerprint_ind, "fingerprint"));
-  statement.exchange(soci::use(at, "at"));
-  statement.exchange(soci::use(at, "updated_at"));
-  db::ExecuteOnce(statement, kInsertRequest);
-  return id;
+  std::vector<std::pair<const char*, std::string>> columns = {
+      {"type", query.Param(request.type)},
+      {"employee_id", query.Param(static_cast<long long>(request.employee_id))}};
+  for (auto& column : MutableColumns(query, request)) columns.push_back(std::move(column));
+  columns.insert(columns.end(),
+                 {{"created_by", query.Param(static_cast<long long>(request.created_by))},
+                  {"idempotency_key", query.Param(idempotency_key)},
+                  {"idempotency_fingerprint",
+                   query.Param(idempotency_key ? std::optional<std::string>(fingerprint) : std::nullopt)},
+                  {"version", "1"},
+                  {"created_at", query.Param(at)},
+                  {"updated_at", query.Param(at)}});
+  std::string names, values;
+  for (const auto& [name, value] : columns) {
+    names += (names.empty() ? "" : ", ") + std::string(name);
+    values += (values.empty() ? "" : ", ") + value;
+  }
+  query << "INSERT INTO requests (" << names << ") VALUES (" << values << ") RETURNING id";
+  const auto ids = db::FetchCached<IdRow>(lease_, std::move(query), [](const IdRow& row) { return row.id; });
+  if (ids.empty()) throw Error::Internal("requests: the insert returned no id");
+  request.id = ids.front();
+  request.version = 1;
+  request.created_at = request.updated_at = StoredNow();
 }
 
-void RequestsTx::Update(const Request& request) {
-  RequestValues values(request);
-  const long long id = request.id;
-  const std::string at = db::FormatTimestamp(now_);
-  soci::statement statement(session_);
-  values.Exchange(statement, request);
-  statement.exchange(soci::use(at, "updated_at"));
-  statement.exchange(soci::use(id, "id"));
-  db::ExecuteOnce(statement, kUpdateRequest);
+void RequestsTx::Update(Request& request) {
+  db::Query query;
+  std::string assignments;
+  for (const auto& [name, value] : MutableColumns(query, request)) {
+    assignments += std::string(name) + " = " + value + ", ";
+  }
+  query << "UPDATE requests SET " << assignments
+        << "version = version + 1, updated_at = " << query.Param(db::FormatTimestamp(now_))
+        << " WHERE id = " << query.Param(static_cast<long long>(request.id));
+  db::ExecuteCached(lease_, std::move(query));
+  ++request.version;
+  request.updated_at = StoredNow();
+}
+
+std::chrono::system_clock::time_point RequestsTx::StoredNow() const {
+  // What a timestamp column gives back: microseconds (db::FormatTimestamp).
+  return std::chrono::floor<std::chrono::microseconds>(now_);
 }
 
 void RequestsTx::AppendHistory(int64_t request_id, const Actor& actor, const std::string& action,
                                const std::optional<std::string>& from_status, const std::string& to_status,
                                std::optional<int> step, const std::optional<std::string>& comment) {
-  const long long request = request_id, account = actor.identity.account_id,
-                  employee = actor.identity.employee_id.value_or(0);
-  const std::string at = db::FormatTimestamp(now_), from = from_status.value_or(""),
-                    text = comment.value_or("");
-  const int step_value = step.value_or(0);
-  soci::indicator employee_ind = Ind(actor.identity.employee_id), from_ind = Ind(from_status),
-                  step_ind = Ind(step), comment_ind = Ind(comment);
-  soci::statement statement(session_);
-  statement.exchange(soci::use(request, "request_id"));
-  statement.exchange(soci::use(at, "at"));
-  statement.exchange(soci::use(account, "account_id"));
-  statement.exchange(soci::use(employee, employee_ind, "actor_employee_id"));
-  statement.exchange(soci::use(action, "action"));
-  statement.exchange(soci::use(from, from_ind, "from_status"));
-  statement.exchange(soci::use(to_status, "to_status"));
-  statement.exchange(soci::use(step_value, step_ind, "step"));
-  statement.exchange(soci::use(text, comment_ind, "comment"));
-  db::ExecuteOnce(statement, kInsertHistory);
+  const auto& employee = actor.identity.employee_id;
+  db::Query query;
+  query << kInsertHistory << query.Param(static_cast<long long>(request_id)) << ", "
+        << query.Param(db::FormatTimestamp(now_)) << ", "
+        << query.Param(static_cast<long long>(actor.identity.account_id)) << ", "
+        << query.Param(employee ? std::optional<long long>(*employee) : std::nullopt) << ", "
+        << query.Param(action) << ", " << query.Param(from_status) << ", " << query.Param(to_status) << ", "
+        << query.Param(OptionalInt(step)) << ", " << query.Param(comment) << ")";
+  db::ExecuteCached(lease_, std::move(query));
 }
 
 void RequestsTx::Post(int64_t employee_id, const LedgerEntry& entry) {
@@ -661,8 +657,8 @@ std::vector<RequestType> RequestsRepository::ListTypes() {
 }
 
 std::optional<RequestType> RequestsRepository::FindType(const std::string& code) {
-  return db::WithSession(database_, [&](soci::session& session) {
-    return RequestsTx(session, database_.dialect(), clock_()).FindType(code);
+  return db::WithLease(database_, [&](db::Lease& lease) {
+    return RequestsTx(lease, database_.dialect(), clock_()).FindType(code);
   });
 }
 
@@ -699,8 +695,8 @@ void RequestsRepository::UpdateType(const RequestType& type, int64_t expected_ve
 std::optional<Request> RequestsRepository::Find(int64_t id) {
   db::Query query;
   query << kRequestColumns << " WHERE r.id = " << query.Param(static_cast<long long>(id));
-  return db::WithSession(database_, [&](soci::session& session) -> std::optional<Request> {
-    auto requests = SelectRequests(session, query);
+  return db::WithLease(database_, [&](db::Lease& lease) -> std::optional<Request> {
+    auto requests = FetchRequests(lease, std::move(query));
     if (requests.empty()) return std::nullopt;
     return std::move(requests.front());
   });
@@ -725,15 +721,17 @@ std::vector<Request> RequestsRepository::List(const RequestQuery& filter, const 
 std::vector<Request> RequestsRepository::Queue(const std::vector<int64_t>& approvers, bool hr,
                                                std::optional<int64_t> self, const auth::Reach& reach,
                                                const http::PageRequest& page) {
+  // Every value is bound (the approvers and the reach's departments as one
+  // parameter each), so the text depends only on the shape of the call and
+  // the statement stays prepared on the session.
+  const db::Dialect dialect = database_.dialect();
   db::Query query;
   query << "WITH waiting AS MATERIALIZED (SELECT * FROM requests r WHERE r.status = 'pending' AND (";
   bool first = true;
   if (!approvers.empty()) {
-    query << "(r.step_role = 'manager' AND r.approver_employee_id IN (";
-    for (size_t i = 0; i < approvers.size(); ++i) {
-      query << (i == 0 ? "" : ",") << query.Param(static_cast<long long>(approvers[i]));
-    }
-    query << "))";
+    query << "(r.step_role = 'manager' AND ";
+    db::AppendInBoundIds(query, "r.approver_employee_id", approvers, dialect);
+    query << ")";
     first = false;
   }
   if (hr) {
@@ -746,9 +744,9 @@ std::vector<Request> RequestsRepository::Queue(const std::vector<int64_t>& appro
   if (self) query << " AND r.employee_id <> " << query.Param(static_cast<long long>(*self));
   if (page.after) query << " AND r.id > " << query.Param(static_cast<long long>(*page.after));
   query << ") " << kQueueColumns << " WHERE ";
-  auth::AppendReachCondition(query, reach, "r.employee_id", "e.department_id");
+  auth::AppendReachCondition(query, reach, "r.employee_id", "e.department_id", dialect);
   AppendPageEnd(query, page);
-  return db::WithSession(database_, [&](soci::session& session) { return SelectRequests(session, query); });
+  return db::WithLease(database_, [&](db::Lease& lease) { return FetchRequests(lease, std::move(query)); });
 }
 
 std::vector<HistoryEntry> RequestsRepository::History(int64_t request_id) {

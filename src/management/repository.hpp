@@ -37,9 +37,11 @@ struct BalanceSums {
 // (see Read()).
 class RequestsTx {
  public:
-  RequestsTx(soci::session& session, db::Dialect dialect, std::chrono::system_clock::time_point now);
+  RequestsTx(db::Lease& lease, db::Dialect dialect, std::chrono::system_clock::time_point now);
 
   soci::session& session() { return session_; }
+  // For statements kept prepared on the session (Lease::Cached).
+  db::Lease& lease() { return lease_; }
   std::chrono::system_clock::time_point now() const { return now_; }
 
   // Takes the employee's lock row, creating it on first use, and returns
@@ -74,11 +76,13 @@ class RequestsTx {
   std::vector<Request> ChargedBetween(int64_t employee_id, const std::string& balance_kind, Date from,
                                       Date to, int64_t except);
 
-  // Inserts a request (status, steps, … as given) and returns its id.
-  int64_t Insert(const Request& request, const std::optional<std::string>& idempotency_key,
-                 const std::string& fingerprint);
-  // Saves every mutable column of `request` with version + 1.
-  void Update(const Request& request);
+  // Inserts a request (status, steps, … as given) and sets its id, version
+  // and times as stored.
+  void Insert(Request& request, const std::optional<std::string>& idempotency_key,
+              const std::string& fingerprint);
+  // Saves every mutable column of `request` (locked by FindForUpdate) with
+  // version + 1, and sets its version and updated_at as stored.
+  void Update(Request& request);
   void AppendHistory(int64_t request_id, const Actor& actor, const std::string& action,
                      const std::optional<std::string>& from_status, const std::string& to_status,
                      std::optional<int> step, const std::optional<std::string>& comment);
@@ -100,6 +104,10 @@ class RequestsTx {
   int64_t LedgerSum(int64_t employee_id, const std::string& kind);
 
  private:
+  // now() as a timestamp column stores it.
+  std::chrono::system_clock::time_point StoredNow() const;
+
+  db::Lease& lease_;
   soci::session& session_;
   db::Dialect dialect_;
   std::chrono::system_clock::time_point now_;
@@ -116,8 +124,8 @@ class RequestsRepository {
   // database.
   template <class F>
   auto Write(F&& f) {
-    return db::WithWriteTransaction(database_, [&](soci::session& session) {
-      RequestsTx tx(session, database_.dialect(), clock_());
+    return db::WithWriteTransaction(database_, [&](db::Lease& lease) {
+      RequestsTx tx(lease, database_.dialect(), clock_());
       return f(tx);
     });
   }
@@ -125,8 +133,8 @@ class RequestsRepository {
   // Runs f(RequestsTx&) on a session of its own, for reads only.
   template <class F>
   auto Read(F&& f) {
-    return db::WithSession(database_, [&](soci::session& session) {
-      RequestsTx tx(session, database_.dialect(), clock_());
+    return db::WithLease(database_, [&](db::Lease& lease) {
+      RequestsTx tx(lease, database_.dialect(), clock_());
       return f(tx);
     });
   }

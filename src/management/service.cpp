@@ -288,9 +288,9 @@ void ManagementService::Record(RequestsTx& tx, const Actor& actor, const Request
   tx.AppendHistory(request.id, actor, action, from_status, request.status, step, comment);
   nlohmann::json payload = EventPayload(request, actor, action);
   if (comment) payload["comment"] = *comment;
-  outbox_.Add(tx.session(), {.topic = "request." + action, .payload = payload.dump()});
-  audit::Append(tx.session(), actor, {"request." + action, "request", std::to_string(request.id), payload},
-                tx.now());
+  outbox_.Add(tx.lease(), {.topic = "request." + action, .payload = payload.dump()});
+  audit::AppendAll(tx.lease(), actor, {{"request." + action, "request", std::to_string(request.id), payload}},
+                   tx.now());
 }
 
 int ManagementService::PostAccrualsIn(RequestsTx& tx, const users::Employee& employee, int posted_months,
@@ -353,7 +353,7 @@ void ManagementService::SubmitIn(RequestsTx& tx, const Actor& actor, Request& r,
   const bool own = actor.identity.employee_id == r.employee_id;
   CheckShape(type, r, !own);
   // Read after the employee's lock: a dismissal approved a moment ago counts.
-  const auto employment = users::UsersService::EmploymentIn(tx.session(), r.employee_id);
+  const auto employment = users::UsersService::EmploymentIn(tx.lease(), r.employee_id);
   if (!employment) throw Error::NotFound("No such employee.");
   const users::Employee& employee = *employment;
   r.exclusive = type.exclusive;
@@ -506,7 +506,7 @@ CreateResult ManagementService::Create(const Actor& actor, const RequestFields& 
       } else {
         CheckShape(*type, saved, !own);
       }
-      saved.id = tx.Insert(saved, key, fingerprint);
+      tx.Insert(saved, key, fingerprint);
       if (saved.charged_centidays > 0) {
         tx.Post(employee.id, {.kind = *saved.balance_kind,
                               .entry = "usage",
@@ -527,7 +527,7 @@ CreateResult ManagementService::Create(const Actor& actor, const RequestFields& 
           FinishApproval(tx, actor, saved, *type, std::nullopt);
         }
       }
-      return {tx.FindForUpdate(saved.id).value(), false};
+      return {std::move(saved), false};
     });
   };
   try {
@@ -607,7 +607,7 @@ Request ManagementService::UpdateDraft(const Actor& actor, int64_t id, int64_t e
     CheckShape(type, *r, actor.identity.employee_id != r->employee_id);
     tx.Update(*r);
     Record(tx, actor, *r, "updated", r->status, std::nullopt, std::nullopt);
-    return tx.FindForUpdate(id).value();
+    return *r;
   });
 }
 
@@ -636,7 +636,7 @@ Request ManagementService::Submit(const Actor& actor, int64_t id, const Transiti
                                .account_id = actor.identity.account_id});
     }
     Record(tx, actor, *r, "submitted", from, t.comment, 0);
-    return tx.FindForUpdate(id).value();
+    return *r;
   });
 }
 
@@ -703,7 +703,7 @@ Request ManagementService::Decide(const Actor& actor, int64_t id, const Transiti
       tx.Update(*r);
       ReturnCharge(tx, *r, actor);
       Record(tx, actor, *r, "rejected", from, t.comment, decided);
-      return tx.FindForUpdate(id).value();
+      return *r;
     }
     TakeCertificate(*r, type, t.certificate_number, /*settling=*/false);
     // Approve every step the caller decides, in order.
@@ -713,13 +713,13 @@ Request ManagementService::Decide(const Actor& actor, int64_t id, const Transiti
       if (!CanDecide(actor, *r, *employee, *r->step_role)) {
         tx.Update(*r);
         Record(tx, actor, *r, "step_approved", from, t.comment, decided);
-        return tx.FindForUpdate(id).value();
+        return *r;
       }
       tx.AppendHistory(r->id, actor, "step_approved", from, r->status, decided, t.comment);
     }
     TakeCertificate(*r, type, std::nullopt, /*settling=*/true);
     FinishApproval(tx, actor, *r, type, t.comment);
-    return tx.FindForUpdate(id).value();
+    return *r;
   });
 }
 
@@ -753,7 +753,7 @@ void ManagementService::FinishApproval(RequestsTx& tx, const Actor& actor, Reque
   // Compensation for the leave not used, counted to the last day, where
   // the rest of half a month or more counts as a month. Every entry names
   // the dismissal, so that cancelling it reverses them.
-  auto employment = users::UsersService::EmploymentIn(tx.session(), r.employee_id);
+  auto employment = users::UsersService::EmploymentIn(tx.lease(), r.employee_id);
   if (!employment) throw Error::NotFound("No such employee.");
   const users::Employee& leaving = *employment;
   const int posted_months = tx.LockEmployee(r.employee_id);  // held already: the months posted now
@@ -804,7 +804,7 @@ void ManagementService::ReverseDismissalIn(RequestsTx& tx, const Actor& actor, c
   int before = posted_months;
   while (before > 0 && AccruedFor(posted_months) - AccruedFor(before) < accrual_reversed) --before;
   if (before != posted_months) tx.SetAccruedMonths(r.employee_id, before);
-  if (auto employment = users::UsersService::EmploymentIn(tx.session(), r.employee_id)) {
+  if (auto employment = users::UsersService::EmploymentIn(tx.lease(), r.employee_id)) {
     PostAccrualsIn(tx, *employment, before, Today());
   }
 }
@@ -828,7 +828,7 @@ Request ManagementService::Withdraw(const Actor& actor, int64_t id, const Transi
     tx.Update(*r);
     if (from == kPending) ReturnCharge(tx, *r, actor);
     Record(tx, actor, *r, "withdrawn", from, t.comment, std::nullopt);
-    return tx.FindForUpdate(id).value();
+    return *r;
   });
 }
 
@@ -867,7 +867,7 @@ Request ManagementService::Cancel(const Actor& actor, int64_t id, const Transiti
     ReturnCharge(tx, *r, actor);
     Record(tx, actor, *r, "cancelled", from, t.comment, std::nullopt);
     if (type.kind == kDismissal) ReverseDismissalIn(tx, actor, *r);
-    return tx.FindForUpdate(id).value();
+    return *r;
   });
 }
 
@@ -898,7 +898,7 @@ Request ManagementService::Close(const Actor& actor, int64_t id, Date end_date, 
     r->end_date = end_date;
     tx.Update(*r);
     Record(tx, actor, *r, "closed", from, t.comment, std::nullopt);
-    return tx.FindForUpdate(id).value();
+    return *r;
   });
 }
 

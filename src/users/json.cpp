@@ -215,17 +215,7 @@ std::string EmployeeJsonText(const Employee& employee) {
 }
 
 std::string EmployeePageJsonText(const std::vector<Employee>& items, std::optional<int64_t> next_after) {
-  std::string out;
-  out.reserve(64 + items.size() * 512);
-  out += "{\"items\":[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    AppendEmployeeJson(out, items[i]);
-  }
-  out.push_back(']');
-  http::AppendNextCursor(out, next_after);
-  out.push_back('}');
-  return out;
+  return http::PageJsonText(items, next_after, AppendEmployeeJson);
 }
 
 nlohmann::json DepartmentJson(const Department& d) {

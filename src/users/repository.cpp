@@ -51,7 +51,7 @@ constexpr const char* kUpdateEmployee =
     ":salary_kopecks, search_name = :search_name, version = version + 1, updated_at = :updated_at "
     "WHERE id = :id";
 constexpr const char* kSelectEmployment =
-    "SELECT department_id, hire_date, dismissal_date, region FROM employees WHERE id = :id";
+    "SELECT department_id, hire_date, dismissal_date, region FROM employees WHERE id = ";
 constexpr const char* kSetDismissalDate =
     "UPDATE employees SET dismissal_date = :dismissal_date, version = version + 1, updated_at = :updated_at "
     "WHERE id = :id";
@@ -161,6 +161,20 @@ std::vector<Employee> ReadEmployees(db::Lease& lease, db::Query query) {
     return employee;
   });
 }
+
+// The row of kSelectEmployment.
+struct EmploymentRow {
+  long long department = 0;
+  std::string hire, dismissal, region;
+  soci::indicator dismissal_ind = soci::i_null, region_ind = soci::i_null;
+
+  void Exchange(soci::statement& statement) {
+    statement.exchange(soci::into(department));
+    statement.exchange(soci::into(hire));
+    statement.exchange(soci::into(dismissal, dismissal_ind));
+    statement.exchange(soci::into(region, region_ind));
+  }
+};
 
 void AppendEmployeePageEnd(db::Query& query, long long limit) {
   query << " ORDER BY e.id LIMIT " << query.Param(limit) << kEmployeePageEnd;
@@ -618,22 +632,21 @@ void UsersRepository::Audit(const Actor& actor, const std::vector<audit::Entry>&
   db::WithLease(database_, [&](db::Lease& lease) { audit::AppendAll(lease, actor, entries, now); });
 }
 
-std::optional<Employee> UsersRepository::FindEmploymentIn(soci::session& session, int64_t id) {
-  const long long key = id;
-  long long department = 0;
-  std::string hire, dismissal, region;
-  soci::indicator dismissal_ind = soci::i_null, region_ind = soci::i_null;
-  session << kSelectEmployment, soci::into(department), soci::into(hire),
-      soci::into(dismissal, dismissal_ind), soci::into(region, region_ind), soci::use(key, "id");
-  if (!session.got_data()) return std::nullopt;
-  Employee e;
-  e.id = id;
-  e.department_id = department;
-  e.hire_date = db::ParseStoredDate(hire, "employees.hire_date");
-  if (dismissal_ind == soci::i_ok)
-    e.dismissal_date = db::ParseStoredDate(dismissal, "employees.dismissal_date");
-  if (region_ind == soci::i_ok) e.region = region;
-  return e;
+std::optional<Employee> UsersRepository::FindEmploymentIn(db::Lease& lease, int64_t id) {
+  db::Query query;
+  query << kSelectEmployment << query.Param(static_cast<long long>(id));
+  auto rows = db::FetchCached<EmploymentRow>(lease, std::move(query), [id](const EmploymentRow& row) {
+    Employee e;
+    e.id = id;
+    e.department_id = row.department;
+    e.hire_date = db::ParseStoredDate(row.hire, "employees.hire_date");
+    if (row.dismissal_ind == soci::i_ok)
+      e.dismissal_date = db::ParseStoredDate(row.dismissal, "employees.dismissal_date");
+    if (row.region_ind == soci::i_ok) e.region = row.region;
+    return e;
+  });
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
 }
 
 void UsersRepository::SetDismissalDate(soci::session& session, int64_t id, std::optional<Date> date,

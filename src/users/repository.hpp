@@ -63,7 +63,7 @@ class UsersRepository {
   // Inside the caller's transaction: the employee's id, department, hire
   // and dismissal dates and region only (the facts other services' rules
   // need, read after their locks); nullopt for no employee.
-  static std::optional<Employee> FindEmploymentIn(soci::session& session, int64_t id);
+  static std::optional<Employee> FindEmploymentIn(db::Lease& lease, int64_t id);
   // Inside the caller's write transaction: sets the dismissal date (nullopt
   // clears it), version + 1, with an audit row. NotFound for no employee.
   void SetDismissalDate(soci::session& open_write_tx, int64_t id, std::optional<Date> date,

@@ -316,8 +316,8 @@ std::shared_ptr<const std::vector<WorkSchedule>> UsersService::Schedules() {
 
 std::optional<Employee> UsersService::Lookup(int64_t id) { return repository_.FindEmployee(id); }
 
-std::optional<Employee> UsersService::EmploymentIn(soci::session& session, int64_t id) {
-  return UsersRepository::FindEmploymentIn(session, id);
+std::optional<Employee> UsersService::EmploymentIn(db::Lease& lease, int64_t id) {
+  return UsersRepository::FindEmploymentIn(lease, id);
 }
 
 void UsersService::RecordDismissal(soci::session& open_write_tx, const Actor& actor, int64_t employee_id,

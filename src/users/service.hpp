@@ -71,7 +71,7 @@ class UsersService {
   std::optional<Employee> Lookup(int64_t id);
   // The same inside the caller's transaction, after its locks: only id,
   // department, hire and dismissal dates and region are set.
-  static std::optional<Employee> EmploymentIn(soci::session& session, int64_t id);
+  static std::optional<Employee> EmploymentIn(db::Lease& lease, int64_t id);
   // Sets (or clears) the employee's dismissal date inside the caller's open
   // write transaction, with its audit row: an approved dismissal request.
   void RecordDismissal(soci::session& open_write_tx, const Actor& actor, int64_t employee_id,

@@ -11,10 +11,6 @@
 namespace tabel::bus {
 namespace {
 
-constexpr const char* kInsertMessage =
-    "INSERT INTO outbox (id, topic, payload, headers, available_at, created_at) "
-    "VALUES (:id, :topic, :payload, :headers, :available_at, :created_at)";
-
 constexpr const char* kSelectDueMessages =
     "SELECT id, topic, payload, headers, available_at FROM outbox "
     "WHERE published_at IS NULL AND available_at <= :now "
@@ -25,19 +21,34 @@ constexpr const char* kPostgresSkipLocked = " FOR UPDATE SKIP LOCKED";
 
 Outbox::Outbox(Clock clock) : clock_(std::move(clock)) {}
 
-std::string Outbox::Add(soci::session& open_write_tx, const OutgoingMessage& message) const {
+db::Query Outbox::Insert(const OutgoingMessage& message, std::string& id) const {
   if (!IsValidBusName(message.topic)) {
     throw Error::Internal("outbox: invalid topic '" + message.topic.substr(0, 120) + "'");
   }
   if (message.payload.empty()) throw Error::Internal("outbox: empty payload for topic " + message.topic);
-  std::string id = message.id.empty() ? NewUuid() : message.id;
-  const std::string headers = message.headers.empty() ? "{}" : message.headers;
+  id = message.id.empty() ? NewUuid() : message.id;
   const auto now = clock_();
-  const std::string created_at = db::FormatTimestamp(now);
-  const std::string available_at = db::FormatTimestamp(message.available_at.value_or(now));
-  open_write_tx << kInsertMessage, soci::use(id, "id"), soci::use(message.topic, "topic"),
-      soci::use(message.payload, "payload"), soci::use(headers, "headers"),
-      soci::use(available_at, "available_at"), soci::use(created_at, "created_at");
+  db::Query query;
+  query << "INSERT INTO outbox (id, topic, payload, headers, available_at, created_at) VALUES ("
+        << query.Param(id) << ", " << query.Param(message.topic) << ", " << query.Param(message.payload)
+        << ", " << query.Param(message.headers.empty() ? std::string("{}") : message.headers) << ", "
+        << query.Param(db::FormatTimestamp(message.available_at.value_or(now))) << ", "
+        << query.Param(db::FormatTimestamp(now)) << ")";
+  return query;
+}
+
+std::string Outbox::Add(soci::session& open_write_tx, const OutgoingMessage& message) const {
+  std::string id;
+  db::Query query = Insert(message, id);
+  soci::statement statement(open_write_tx);
+  query.Prepare(statement);
+  statement.execute(true);
+  return id;
+}
+
+std::string Outbox::Add(db::Lease& open_write_tx, const OutgoingMessage& message) const {
+  std::string id;
+  db::ExecuteCached(open_write_tx, Insert(message, id));
   return id;
 }
 

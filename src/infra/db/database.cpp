@@ -29,7 +29,7 @@ constexpr std::string_view kPostgresqlSchemes[] = {"postgresql://", "postgres://
 constexpr milliseconds kPingAcquireTimeout{1000};
 // Cached statements per session: a few fixed texts per repository; past
 // this many something builds texts from values, and the cache starts over.
-constexpr size_t kMaxCachedStatements = 64;
+constexpr size_t kMaxCachedStatements = 256;
 
 // libpq tcp_user_timeout added to URLs without one: a statement on a
 // silently dead network fails after this instead of hanging for minutes.

@@ -19,24 +19,31 @@ std::string JoinIds(const std::vector<int64_t>& ids) {
 
 }  // namespace
 
-std::string Query::Param(long long value) {
-  ints_.push_back(value);
+std::string Query::Param(long long value) { return Param(std::optional<long long>(value)); }
+
+std::string Query::Param(std::string value) { return Param(std::optional<std::string>(std::move(value))); }
+
+std::string Query::Param(std::optional<long long> value) {
+  ints_.push_back(value.value_or(0));
+  indicators_.push_back(value ? soci::i_ok : soci::i_null);
   bindings_.push_back({"p" + std::to_string(bindings_.size() + 1), true, ints_.size() - 1});
   return ":" + bindings_.back().name;
 }
 
-std::string Query::Param(std::string value) {
-  strings_.push_back(std::move(value));
+std::string Query::Param(std::optional<std::string> value) {
+  indicators_.push_back(value ? soci::i_ok : soci::i_null);
+  strings_.push_back(value ? std::move(*value) : std::string());
   bindings_.push_back({"p" + std::to_string(bindings_.size() + 1), false, strings_.size() - 1});
   return ":" + bindings_.back().name;
 }
 
 void Query::Bind(soci::statement& statement) {
-  for (const Binding& binding : bindings_) {
+  for (size_t i = 0; i < bindings_.size(); ++i) {
+    const Binding& binding = bindings_[i];
     if (binding.is_int) {
-      statement.exchange(soci::use(ints_[binding.index], binding.name));
+      statement.exchange(soci::use(ints_[binding.index], indicators_[i], binding.name));
     } else {
-      statement.exchange(soci::use(strings_[binding.index], binding.name));
+      statement.exchange(soci::use(strings_[binding.index], indicators_[i], binding.name));
     }
   }
   statement.alloc();
@@ -64,6 +71,13 @@ void Query::CopyValuesFrom(const Query& other) {
   if (!same) throw std::logic_error("db::Query::CopyValuesFrom: the parameters differ");
   std::copy(other.ints_.begin(), other.ints_.end(), ints_.begin());
   std::copy(other.strings_.begin(), other.strings_.end(), strings_.begin());
+  std::copy(other.indicators_.begin(), other.indicators_.end(), indicators_.begin());
+}
+
+long long ExecuteCached(Lease& lease, Query query) {
+  return RunCached<NoRow>(lease, std::move(query), [](soci::statement& statement, NoRow&, bool) {
+    return statement.get_affected_rows();
+  });
 }
 
 void PrepareOnce(soci::statement& statement, const std::string& sql) {

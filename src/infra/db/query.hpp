@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,9 +36,12 @@ namespace tabel::db {
 
 class Query {
  public:
-  // A placeholder bound to `value`, as text to append with <<.
+  // A placeholder bound to `value`, as text to append with <<; an empty
+  // optional binds NULL.
   std::string Param(long long value);
   std::string Param(std::string value);
+  std::string Param(std::optional<long long> value);
+  std::string Param(std::optional<std::string> value);
 
   Query& operator<<(std::string_view sql) {
     sql_ += sql;
@@ -72,6 +76,7 @@ class Query {
   std::string sql_;
   std::deque<long long> ints_;  // deques: references stay valid as they grow
   std::deque<std::string> strings_;
+  std::deque<soci::indicator> indicators_;  // one per binding
   std::vector<Binding> bindings_;
 };
 
@@ -90,9 +95,9 @@ auto FetchAll(soci::session& session, Query& query, Row& row, Convert convert)
   return items;
 }
 
-// A read kept prepared on its session (Lease::Cached): the row it fetches
-// into (Row::Exchange as for FetchAll), the query whose values it binds at
-// every execution, and the statement.
+// A statement kept prepared on its session (Lease::Cached): the row it
+// fetches into (Row::Exchange as for FetchAll; NoRow for a write), the
+// query whose values it binds at every execution, and the statement.
 template <class Row>
 struct CachedRead : CachedStatement {
   CachedRead(soci::session& session, Query bound) : query(std::move(bound)), statement(session) {
@@ -105,36 +110,57 @@ struct CachedRead : CachedStatement {
   soci::statement statement;
 };
 
-// FetchAll through the session's statement prepared for `query`'s text
-// (made on first use, then only bound and executed): take(row) for every
-// row fetched, which may move the row's texts out (the next fetch refills
-// them). A statement that failed is dropped from the session; the error
-// propagates. For texts that repeat (parameters, not literals), or the
-// session keeps one statement per literal.
-template <class Row, class Take>
-auto FetchCached(Lease& lease, Query query, Take take) -> std::vector<decltype(take(std::declval<Row&>()))> {
+// The row of a statement that returns none.
+struct NoRow {
+  void Exchange(soci::statement& /*statement*/) {}
+};
+
+// Runs `query` through the session's statement prepared for its text (made
+// on first use, then only bound and executed) and calls use(statement,
+// row) after execute(true) told whether a row came. A statement that failed
+// is dropped from the session; the error propagates. For texts that repeat
+// (parameters, not literals), or the session keeps one statement per
+// literal.
+template <class Row, class Use>
+decltype(auto) RunCached(Lease& lease, Query query, Use use) {
   const std::string key = query.sql();
   bool made = false;
-  auto& read = lease.Cached<CachedRead<Row>>(key, [&](soci::session& session) {
+  auto& cached = lease.Cached<CachedRead<Row>>(key, [&](soci::session& session) {
     made = true;
     return std::make_unique<CachedRead<Row>>(session, std::move(query));
   });
-  if (!made) read.query.CopyValuesFrom(query);
-  std::vector<decltype(take(read.row))> items;
+  if (!made) cached.query.CopyValuesFrom(query);
   try {
-    if (read.statement.execute(true)) {
-      do {
-        items.push_back(take(read.row));
-      } while (read.statement.fetch());
-    }
+    const bool got = cached.statement.execute(true);
+    auto result = use(cached.statement, cached.row, got);
+    EndUse(cached.statement, lease.dialect());
+    return result;
   } catch (...) {
-    EndUse(read.statement, lease.dialect());
+    EndUse(cached.statement, lease.dialect());
     lease.DropCached(key);
     throw;
   }
-  EndUse(read.statement, lease.dialect());
-  return items;
 }
+
+// FetchAll through a statement prepared once per session (RunCached):
+// take(row) for every row fetched, which may move the row's texts out (the
+// next fetch refills them).
+template <class Row, class Take>
+auto FetchCached(Lease& lease, Query query, Take take) -> std::vector<decltype(take(std::declval<Row&>()))> {
+  return RunCached<Row>(lease, std::move(query), [&](soci::statement& statement, Row& row, bool got) {
+    std::vector<decltype(take(row))> items;
+    if (got) {
+      do {
+        items.push_back(take(row));
+      } while (statement.fetch());
+    }
+    return items;
+  });
+}
+
+// A write through a statement prepared once per session (RunCached);
+// returns the rows it changed.
+long long ExecuteCached(Lease& lease, Query query);
 
 // Prepares `sql` as a one-time statement over what the caller exchanged
 // into `statement` (into()s and named use()s), for one execute() and its

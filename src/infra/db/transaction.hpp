@@ -65,15 +65,32 @@ void BackoffBeforeRetry(int next_attempt);
 
 }  // namespace detail
 
-// Leases a session, begins a write transaction, calls f(soci::session&),
-// commits and returns f's result. Reruns the whole transaction (up to
-// kMaxTransactionAttempts) on lock contention, and once when BEGIN itself
-// found the connection lost (nothing was done yet), so `f` must have no
-// side effects outside the database. Errors: see the file comment; the
-// lease and transaction are released before any retry or throw.
+namespace detail {
+
+// f(lease) when f takes the Lease (for cached statements, Lease::Cached),
+// else f(lease.session()).
 template <class F>
-auto WithWriteTransaction(Database& database, F&& f) -> std::invoke_result_t<F&, soci::session&> {
-  using Result = std::invoke_result_t<F&, soci::session&>;
+decltype(auto) CallWith(F& f, Lease& lease) {
+  if constexpr (std::is_invocable_v<F&, Lease&>) {
+    return f(lease);
+  } else {
+    return f(lease.session());
+  }
+}
+
+}  // namespace detail
+
+// Leases a session, begins a write transaction, calls f(soci::session&) —
+// or f(Lease&), for cached statements — commits and returns f's result.
+// Reruns the whole transaction (up to kMaxTransactionAttempts) on lock
+// contention, and once when BEGIN itself found the connection lost (nothing
+// was done yet), so `f` must have no side effects outside the database.
+// Errors: see the file comment; the lease and transaction are released
+// before any retry or throw.
+template <class F>
+auto WithWriteTransaction(Database& database, F&& f)
+    -> std::remove_cvref_t<decltype(detail::CallWith(f, std::declval<Lease&>()))> {
+  using Result = std::remove_cvref_t<decltype(detail::CallWith(f, std::declval<Lease&>()))>;
   bool reconnected = false;
   for (int attempt = 1;; ++attempt) {
     bool begun = false;
@@ -82,11 +99,11 @@ auto WithWriteTransaction(Database& database, F&& f) -> std::invoke_result_t<F&,
       WriteTransaction transaction(lease);
       begun = true;
       if constexpr (std::is_void_v<Result>) {
-        f(transaction.session());
+        detail::CallWith(f, lease);
         transaction.Commit();
         return;
       } else {
-        Result result = f(transaction.session());
+        Result result = detail::CallWith(f, lease);
         transaction.Commit();
         return result;
       }
