@@ -10,7 +10,7 @@
 # API and the relay without consumers, as in the split deployment).
 # It sets pid (tabel), port, servers_dir, postgres_pid, postgres_url, version,
 # and defines start_postgres, start_tabel, stop_tabel, login, cpu_ticks, cpu_ticks_of_trees, sql,
-# transactions and pick_team.
+# transactions, pick_team and add_request_history.
 # shellcheck shell=bash
 
 pid=""
@@ -224,4 +224,24 @@ pick_team() {
     caller="$head_login"
     caller_note="$head_login (its head, employee $head_id)"
   fi
+}
+
+# add_request_history URL: a year of history in the seeded PostgreSQL
+# database at URL, as a company in use has: eight decided requests of each
+# current employee hired over ten months ago, a month apart (remote days
+# and three-day business trips). Written by SQL, not through the API: they
+# are the table requests are read from and written into, not what is
+# measured.
+add_request_history() {
+  psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "
+    INSERT INTO requests (type, employee_id, start_date, end_date, status, exclusive, steps, step,
+      charged_centidays, destination, purpose, warnings, created_by, version, created_at, updated_at)
+    SELECT CASE WHEN k % 2 = 0 THEN 'business_trip' ELSE 'remote_day' END, e.id, day,
+      day + CASE WHEN k % 2 = 0 THEN 2 ELSE 0 END, 'approved', 1, 'manager', 0, 0,
+      CASE WHEN k % 2 = 0 THEN 'Москва' END, CASE WHEN k % 2 = 0 THEN 'Проверка филиала' END, '[]', a.id, 2,
+      now(), now()
+    FROM employees e JOIN user_accounts a ON a.employee_id = e.id CROSS JOIN generate_series(1, 8) AS k
+    CROSS JOIN LATERAL (SELECT current_date - 30 * k - CAST(e.id % 20 AS integer) AS day) AS d
+    WHERE e.dismissal_date IS NULL AND e.hire_date <= current_date - 300"
+  echo "$(psql -X -At -d "$1" -c 'SELECT count(*) FROM requests') requests of history" >&2
 }

@@ -293,12 +293,12 @@ end
 EOF
 
 # pg_stat_statements (TABEL_BENCH_PG_STATEMENTS=1): reset before a run; after
-# it the top statements by server time go to statements/LABEL.txt (the last
-# run's are printed at the end).
+# it the top statements by server time, and the tables read by sequential
+# scans, go to statements/LABEL.txt (the last run's are printed at the end).
 statements_reset() {
   ((statements)) && [[ "$database" == postgresql && -n "$servers_dir" ]] || return 0
   psql -X -q -d "$url" -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' \
-    -c 'SELECT pg_stat_statements_reset()' >/dev/null
+    -c 'SELECT pg_stat_statements_reset()' -c 'SELECT pg_stat_reset()' >/dev/null
 }
 statements_top() {
   ((statements)) && [[ "$database" == postgresql && -n "$servers_dir" ]] || return 0
@@ -309,7 +309,9 @@ statements_top() {
       round(total_exec_time::numeric, 0) AS exec_ms,
       round(((total_plan_time + total_exec_time) / NULLIF(calls, 0))::numeric, 3) AS ms_per_call,
       left(regexp_replace(query, '\s+', ' ', 'g'), 160) AS query
-      FROM pg_stat_statements ORDER BY total_plan_time + total_exec_time DESC LIMIT 12"
+      FROM pg_stat_statements ORDER BY total_plan_time + total_exec_time DESC LIMIT 12" \
+      -c "SELECT relname, seq_scan, seq_tup_read, idx_scan, n_tup_ins, n_tup_upd, n_tup_hot_upd
+      FROM pg_stat_user_tables WHERE seq_scan > 0 ORDER BY seq_tup_read DESC LIMIT 6"
   } >"$work/statements/${1//[^A-Za-z0-9]/_}.txt"
 }
 
@@ -388,6 +390,7 @@ for database in $databases; do
   echo "$database: seeding $employees employees" >&2
   TABEL_DATABASE_URL="$url" TABEL_LOG_LEVEL=warn "$binary" seed --employees "$employees" --seed 1 >"$work/seed.txt" 2>&1 ||
     { cat "$work/seed.txt" >&2; exit 1; }
+  if [[ "$database" == postgresql ]]; then add_request_history "$url"; fi
   standing=0
   for io_threads in $io_thread_counts; do
     start_tabel "$url" "$io_threads"
@@ -398,6 +401,11 @@ for database in $databases; do
       python3 "$work/api.py" queue "$port" "$work" "$queue_size"
       standing=1
     fi
+    # The state autovacuum keeps a database in use in, before measuring:
+    # the history and the queue vacuumed, and statistics that know them
+    # (plans made for the empty table the seed left, cached with the
+    # prepared statements, would scan it whole).
+    if [[ "$database" == postgresql ]]; then psql -X -q -d "$url" -c "VACUUM ANALYZE"; fi
     manager_token="$(awk 'NR == 1 {print $2}' "$work/tokens")"
     drained="$(python3 "$work/api.py" drain "$port" "$work")"
     echo "$database, $io_threads io threads: port $port, queue: $drained" >&2

@@ -254,8 +254,7 @@ Request ManagementService::Visible(const Actor& actor, int64_t id) {
   return std::move(*request);
 }
 
-bool ManagementService::CanDecide(const Actor& actor, const Request& request, const users::Employee& employee,
-                                  const std::string& role) {
+bool ManagementService::CanDecide(const Actor& actor, const Request& request, const std::string& role) {
   const Identity& me = actor.identity;
   if (me.employee_id == request.employee_id) return false;
   const std::optional<Scope> scope = me.ScopeOf(auth::kRequestsApprove);
@@ -277,7 +276,7 @@ bool ManagementService::CanDecide(const Actor& actor, const Request& request, co
   return request.approver_employee_id == me.employee_id ||
          (scope != Scope::kSelf &&
           std::binary_search(context->headed_departments.begin(), context->headed_departments.end(),
-                             employee.department_id));
+                             request.department_id));
 }
 
 // ---- writes ----
@@ -521,7 +520,7 @@ CreateResult ManagementService::Create(const Actor& actor, const RequestFields& 
       // leave) needs no one's approval.
       if (fields.submit && !own) {
         bool all = true;
-        for (const std::string& role : saved.steps) all = all && CanDecide(actor, saved, employee, role);
+        for (const std::string& role : saved.steps) all = all && CanDecide(actor, saved, role);
         if (all) {
           saved.step = static_cast<int>(saved.steps.size()) - 1;
           FinishApproval(tx, actor, saved, *type, std::nullopt);
@@ -617,9 +616,7 @@ Request ManagementService::Submit(const Actor& actor, int64_t id, const Transiti
     throw Error::Forbidden("Only the request's author submits it.");
   }
   const RequestType type = GetType(current.type);
-  auto employee = users_.Lookup(current.employee_id);
-  if (!employee) throw Error::NotFound("No such request.");
-  const std::optional<int64_t> approver = access_.ApproverOf(employee->id, employee->department_id);
+  const std::optional<int64_t> approver = access_.ApproverOf(current.employee_id, current.department_id);
   return repository_.Write([&](RequestsTx& tx) {
     auto [locked, posted] = Lock(tx, current, t.expected_version);
     Request* r = &locked;
@@ -666,8 +663,6 @@ void ReturnCharge(RequestsTx& tx, const Request& r, const Actor& actor) {
 
 Request ManagementService::Decide(const Actor& actor, int64_t id, const Transition& t, bool approve) {
   const Request current = Visible(actor, id);
-  auto employee = users_.Lookup(current.employee_id);
-  if (!employee) throw Error::NotFound("No such request.");
   const RequestType type = GetType(current.type);
   // The employee's manager: the approver of a manager step still to come,
   // and of an earlier one, to tell a late decider from a stranger. A
@@ -676,19 +671,19 @@ Request ManagementService::Decide(const Actor& actor, int64_t id, const Transiti
   const bool manager_involved =
       current.step > 0 || std::find(next, current.steps.end(), kStepManager) != current.steps.end();
   const std::optional<int64_t> approver =
-      manager_involved ? access_.ApproverOf(employee->id, employee->department_id) : std::nullopt;
+      manager_involved ? access_.ApproverOf(current.employee_id, current.department_id) : std::nullopt;
   return repository_.Write([&](RequestsTx& tx) {
     auto [locked, posted] = Lock(tx, current, t.expected_version);
     Request* r = &locked;
     if (r->status != kPending) throw StateConflict(*r);
     if (r->step != current.step) throw Error::Conflict("This step of the request was already decided.");
-    if (!CanDecide(actor, *r, *employee, r->step_role.value_or(""))) {
+    if (!CanDecide(actor, *r, r->step_role.value_or(""))) {
       // Someone who decided an earlier step and comes again is late, not
       // unauthorised.
       Request earlier = *r;
       earlier.approver_employee_id = approver;
       for (int step = 0; step < r->step; ++step) {
-        if (CanDecide(actor, earlier, *employee, r->steps[static_cast<size_t>(step)])) {
+        if (CanDecide(actor, earlier, r->steps[static_cast<size_t>(step)])) {
           throw Error::Conflict("This step of the request was already decided.");
         }
       }
@@ -710,7 +705,7 @@ Request ManagementService::Decide(const Actor& actor, int64_t id, const Transiti
     while (r->step + 1 < static_cast<int>(r->steps.size())) {
       const int decided = r->step;
       EnterStep(*r, decided + 1, approver);
-      if (!CanDecide(actor, *r, *employee, *r->step_role)) {
+      if (!CanDecide(actor, *r, *r->step_role)) {
         tx.Update(*r);
         Record(tx, actor, *r, "step_approved", from, t.comment, decided);
         return *r;
@@ -836,14 +831,12 @@ Request ManagementService::Cancel(const Actor& actor, int64_t id, const Transiti
   const Request current = Visible(actor, id);
   const auth::Reach cancel = access_.ReachOf(actor.identity, auth::kRequestsCancel);
   const RequestType type = GetType(current.type);
-  auto employee = users_.Lookup(current.employee_id);
-  if (!employee) throw Error::NotFound("No such request.");
   // Whoever could have decided every step, or cancels for everyone (hr).
   Request decided = current;
-  decided.approver_employee_id = access_.ApproverOf(employee->id, employee->department_id);
+  decided.approver_employee_id = access_.ApproverOf(current.employee_id, current.department_id);
   bool decides_all = true;
   for (const std::string& role : current.steps) {
-    decides_all = decides_all && CanDecide(actor, decided, *employee, role);
+    decides_all = decides_all && CanDecide(actor, decided, role);
   }
   const bool everyone = cancel.everyone();
   if (!auth::Reaches(cancel, current.employee_id, current.department_id) ||

@@ -113,8 +113,9 @@ class ManagementService {
   struct Decider;
   users::Employee EmployeeInReach(const Actor& actor, int64_t employee_id, std::string_view permission);
   Request Visible(const Actor& actor, int64_t id);
-  bool CanDecide(const Actor& actor, const Request& request, const users::Employee& employee,
-                 const std::string& role);
+  // Whether the caller decides a step of `role` of `request` (of an
+  // employee of request.department_id).
+  bool CanDecide(const Actor& actor, const Request& request, const std::string& role);
   Request Decide(const Actor& actor, int64_t id, const Transition& transition, bool approve);
   // Checks every rule of a submission and fills charged days, warnings and
   // the first step (a manager step goes to `approver`). Runs inside `tx`.
