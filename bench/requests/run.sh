@@ -6,14 +6,16 @@
 # heads department k and has role manager).
 #   bench/requests/run.sh [duration_seconds] [connections] [runs]
 # For each database (TABEL_BENCH_DATABASES, default "postgresql"; "sqlite" is
-# allowed too) it seeds a fresh database once, then for each number of io
+# allowed too) it seeds a fresh database once (on PostgreSQL with a year of
+# request history, bench/lib.sh add_request_history), then for each number of io
 # threads (TABEL_BENCH_IO_THREADS, default "1") starts `tabel serve --demo`,
 # logs in the manager TABEL_BENCH_MANAGER (default t000002, head of
 # department 2) and every other current employee of his own department (the
 # requesters: their approver is the manager), checks with one remote day
 # each (created, approver = the manager, approved) that the chain is right,
 # leaves a standing queue of TABEL_BENCH_QUEUE (default 200) pending remote
-# days for the manager, and runs wrk `runs` times (default 3) over:
+# days for the manager, runs VACUUM ANALYZE (PostgreSQL) and runs wrk `runs`
+# times (default 3) over:
 #   GET /healthz                        no authentication (baseline)
 #   GET /api/v1/me                      authentication only (baseline)
 #   GET /api/v1/approvals?limit=50      the manager's queue (first page)
@@ -36,8 +38,10 @@
 # given as TABEL_BENCH_POSTGRES_URL. TABEL_BENCH_PG_STATEMENTS=1 (private
 # cluster only; it costs some server CPU, so not for the published figures)
 # loads pg_stat_statements and prints to stderr, for the last run of each
-# request, the statements that took the most server time. The server is
-# build/release/tabel, or TABEL_BENCH_BINARY (copied at start). The access
+# request, the statements that took the most server time and the tables read
+# by sequential scans. The server is build/release/tabel, or
+# TABEL_BENCH_BINARY (copied at start); TABEL_BENCH_WORKER_THREADS=0 runs it
+# without queue consumers (the API and the relay only). The access
 # log is at info level and read away (as a container's stdout would be); wrk
 # runs on the same cores as the server. "CPU ms per request" is the CPU
 # column over the request rate: for create-and-approve, per HTTP request

@@ -39,12 +39,20 @@ constexpr const char* kUpdateType =
 constexpr const char* kRequestColumns =
     TABEL_REQUEST_FIELDS " FROM requests r JOIN employees e ON e.id = r.employee_id";
 // The queue: the pending requests waiting for the caller are found first
-// (MATERIALIZED: through requests_pending, whatever the statistics say),
-// and only they are joined to their employees for the reach condition.
-// Left to itself PostgreSQL may start from the reach's departments and
-// read every employee of them.
+// (through requests_pending, whatever the statistics say), and only they
+// are joined to their employees for the reach condition. Left to itself
+// PostgreSQL may start from the reach's departments and read every
+// employee of them. SQLite: a MATERIALIZED CTE, then the join.
 constexpr const char* kQueueColumns =
     TABEL_REQUEST_FIELDS " FROM waiting r JOIN employees e ON e.id = r.employee_id";
+// PostgreSQL: the candidates in id order behind an OFFSET 0 fence, each
+// one's employee read on its own (LATERAL … OFFSET 0: a nested loop that
+// keeps that order), so the page stops after its rows instead of reading
+// the employee of every request waiting.
+constexpr const char* kQueueFields = TABEL_REQUEST_FIELDS;
+constexpr const char* kQueueEmployee =
+    " ORDER BY r.id OFFSET 0) r CROSS JOIN LATERAL (SELECT e.department_id FROM employees e "
+    "WHERE e.id = r.employee_id OFFSET 0) e WHERE ";
 #undef TABEL_REQUEST_FIELDS
 constexpr const char* kInsertHistory =
     "INSERT INTO request_history (request_id, at, account_id, actor_employee_id, action, from_status, "
@@ -725,8 +733,10 @@ std::vector<Request> RequestsRepository::Queue(const std::vector<int64_t>& appro
   // parameter each), so the text depends only on the shape of the call and
   // the statement stays prepared on the session.
   const db::Dialect dialect = database_.dialect();
+  const bool postgres = dialect == db::Dialect::kPostgresql;
   db::Query query;
-  query << "WITH waiting AS MATERIALIZED (SELECT * FROM requests r WHERE r.status = 'pending' AND (";
+  query << (postgres ? std::string(kQueueFields) + " FROM (" : std::string("WITH waiting AS MATERIALIZED ("))
+        << "SELECT * FROM requests r WHERE r.status = 'pending' AND (";
   bool first = true;
   if (!approvers.empty()) {
     query << "(r.step_role = 'manager' AND ";
@@ -743,7 +753,11 @@ std::vector<Request> RequestsRepository::Queue(const std::vector<int64_t>& appro
   query << ")";
   if (self) query << " AND r.employee_id <> " << query.Param(static_cast<long long>(*self));
   if (page.after) query << " AND r.id > " << query.Param(static_cast<long long>(*page.after));
-  query << ") " << kQueueColumns << " WHERE ";
+  if (postgres) {
+    query << kQueueEmployee;
+  } else {
+    query << ") " << kQueueColumns << " WHERE ";
+  }
   auth::AppendReachCondition(query, reach, "r.employee_id", "e.department_id", dialect);
   AppendPageEnd(query, page);
   return db::WithLease(database_, [&](db::Lease& lease) { return FetchRequests(lease, std::move(query)); });
