@@ -10,7 +10,7 @@
 # API and the relay without consumers, as in the split deployment).
 # It sets pid (tabel), port, servers_dir, postgres_pid, postgres_url, version,
 # and defines start_postgres, start_tabel, stop_tabel, login, cpu_ticks, cpu_ticks_of_trees, sql,
-# transactions, pick_team and add_request_history.
+# transactions, pick_team, add_request_history and run_pgbench.
 # shellcheck shell=bash
 
 pid=""
@@ -244,4 +244,33 @@ add_request_history() {
     CROSS JOIN LATERAL (SELECT current_date - 30 * k - CAST(e.id % 20 AS integer) AS day) AS d
     WHERE e.dismissal_date IS NULL AND e.hire_date <= current_date - 300"
   echo "$(psql -X -At -d "$1" -c 'SELECT count(*) FROM requests') requests of history" >&2
+}
+
+# run_pgbench MODE FILE: pgbench -n -M MODE -c$clients -j2 -T$duration over
+# the script FILE against $postgres_url (the ceilings: bench/*/pg_ceiling.sh),
+# with the CPU of PostgreSQL, pgbench and the rest of the machine read from
+# /proc around it. Prints "TPS LATENCY_MS POSTGRES% PGBENCH% OTHER% FAILED"
+# (CPU in % of one core). Exits with pgbench's first errors when it fails.
+run_pgbench() {
+  local pgbench=/usr/lib/postgresql/15/bin/pgbench before after t0 t1
+  [[ -x "$pgbench" ]] || { echo "pgbench is missing: apt-get install -y postgresql-15" >&2; exit 1; }
+  before="$(pid=$$ cpu_ticks)"
+  t0="$EPOCHREALTIME"
+  /usr/bin/time -f '%U %S' -o "$work/pgbench.time" "$pgbench" -n -M "$1" -c "$clients" -j 2 -T "$duration" \
+    -f "$2" "$postgres_url" >"$work/pgbench.txt" 2>&1 || { grep -m3 -i error "$work/pgbench.txt" >&2; exit 1; }
+  t1="$EPOCHREALTIME"
+  after="$(pid=$$ cpu_ticks)"
+  awk -v before="$before" -v after="$after" -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
+    -v client_cpu="$(awk '{print $1 + $2}' "$work/pgbench.time")" '
+    /^tps/ { tps = $3 }
+    /^latency average/ { latency = $4 }
+    /failed transactions/ { failed = $4 }
+    END {
+      split(before, b, " "); split(after, a, " ")
+      wall = t1 - t0
+      pg = (a[2] - b[2]) / hz / wall * 100
+      client = client_cpu / wall * 100
+      other = (a[3] - b[3]) / hz / wall * 100 - pg - client
+      printf "%.0f %s %.0f %.0f %.0f %d\n", tps, latency, pg, client, other < 0 ? 0 : other, failed + 0
+    }' "$work/pgbench.txt"
 }

@@ -31,8 +31,6 @@ duration="${1:-8}"
 clients="${2:-16}"
 postgres_url="${TABEL_BENCH_POSTGRES_URL:-}"
 binary="${TABEL_BENCH_BINARY:-build/release/tabel}"
-pgbench=/usr/lib/postgresql/15/bin/pgbench
-[[ -x "$pgbench" ]] || { echo "pgbench is missing: apt-get install -y postgresql-15" >&2; exit 1; }
 [[ -x "$binary" ]] || { echo "$binary is missing: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 
 work="$(mktemp -d -t tabel-bench-requests-ceiling.XXXXXX)"
@@ -112,25 +110,8 @@ echo "tabel $("$binary" version | awk '{print $2}') seed + history, $(nproc) cor
 echo
 echo "| workload | pairs/s (tps) | requests/s (2 × tps) | mean latency | CPU % postgres / pgbench / other | CPU ms per pair postgres |"
 echo "|---|---|---|---|---|---|"
-before="$(pid=$$ cpu_ticks)"
-t0="$EPOCHREALTIME"
-/usr/bin/time -f '%U %S' -o "$work/pgbench.time" \
-  "$pgbench" -n -M prepared -c "$clients" -j 2 -T "$duration" -f "$work/pair.sql" "$postgres_url" >"$work/pgbench.txt" 2>&1 ||
-  { grep -m3 -i error "$work/pgbench.txt" >&2; exit 1; }
-t1="$EPOCHREALTIME"
-after="$(pid=$$ cpu_ticks)"
-awk -v before="$before" -v after="$after" -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
-  -v client_cpu="$(awk '{print $1 + $2}' "$work/pgbench.time")" '
-  /^tps/ { tps = $3 }
-  /^latency average/ { latency = $4 " " $5 }
-  /failed transactions/ { failed = $4 }
-  END {
-    split(before, b, " "); split(after, a, " ")
-    wall = t1 - t0
-    pg = (a[2] - b[2]) / hz / wall * 100
-    client = client_cpu / wall * 100
-    other = (a[3] - b[3]) / hz / wall * 100 - pg - client
-    printf "| create-and-approve, 23 statements | %.0f | %.0f | %s | %.0f / %.0f / %.0f | %.2f |\n", tps, 2 * tps,
-      latency, pg, client, other < 0 ? 0 : other, pg / 100 / tps * 1000
-    if (failed + 0 > 0) printf "\n%s failed transactions\n", failed
-  }' "$work/pgbench.txt"
+result="$(run_pgbench prepared "$work/pair.sql")"
+read -r tps latency pg client other failed <<<"$result"
+echo "| create-and-approve, 23 statements | $tps | $((2 * tps)) | $latency ms | $pg / $client / $other |" \
+  "$(awk -v pg="$pg" -v tps="$tps" 'BEGIN { printf "%.2f", pg / 100 / tps * 1000 }') |"
+if ((failed > 0)); then printf '\n%s failed transactions\n' "$failed"; fi

@@ -26,8 +26,6 @@ duration="${1:-8}"
 clients="${2:-16}"
 postgres_url="${TABEL_BENCH_POSTGRES_URL:-}"
 binary="${TABEL_BENCH_BINARY:-build/release/tabel}"
-pgbench=/usr/lib/postgresql/15/bin/pgbench
-[[ -x "$pgbench" ]] || { echo "pgbench is missing: apt-get install -y postgresql-15" >&2; exit 1; }
 [[ -x "$binary" ]] || { echo "$binary is missing: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 
 work="$(mktemp -d -t tabel-bench-pg-ceiling.XXXXXX)"
@@ -62,22 +60,7 @@ echo "| statement | pgbench mode | tps | mean latency | CPU % postgres / pgbench
 echo "|---|---|---|---|---|"
 for run in "by id:by_id:prepared" "page of 50 (hr):page_hr:prepared" "page of 50 (manager):page_manager:simple"; do
   IFS=: read -r label file mode <<<"$run"
-  before="$(pid=$$ cpu_ticks)"
-  t0="$EPOCHREALTIME"
-  /usr/bin/time -f '%U %S' -o "$work/pgbench.time" \
-    "$pgbench" -n -M "$mode" -c "$clients" -j 2 -T "$duration" -f "$work/$file.sql" "$postgres_url" >"$work/pgbench.txt" 2>&1
-  t1="$EPOCHREALTIME"
-  after="$(pid=$$ cpu_ticks)"
-  awk -v label="$label" -v mode="$mode" -v before="$before" -v after="$after" -v t0="$t0" -v t1="$t1" \
-    -v hz="$(getconf CLK_TCK)" -v client_cpu="$(awk '{print $1 + $2}' "$work/pgbench.time")" '
-    /^tps/ { tps = $3 }
-    /^latency average/ { latency = $4 " " $5 }
-    END {
-      split(before, b, " "); split(after, a, " ")
-      wall = t1 - t0
-      pg = (a[2] - b[2]) / hz / wall * 100
-      client = client_cpu / wall * 100
-      other = (a[3] - b[3]) / hz / wall * 100 - pg - client
-      printf "| %s | %s | %.0f | %s | %.0f / %.0f / %.0f |\n", label, mode, tps, latency, pg, client, other < 0 ? 0 : other
-    }' "$work/pgbench.txt"
+  result="$(run_pgbench "$mode" "$work/$file.sql")"
+  read -r tps latency pg client other _ <<<"$result"
+  echo "| $label | $mode | $tps | $latency ms | $pg / $client / $other |"
 done

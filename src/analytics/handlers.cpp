@@ -66,7 +66,7 @@ Task<Response> GetT13(Deps deps, Request request) {
       return http::Attachment(T13Csv(document), std::string(ContentTypeOf(ReportFormat::kCsv)),
                               FileName(document, "csv"));
     }
-    return Response::Text(T13JsonText(document), "application/json");
+    return Response::JsonText(T13JsonText(document));
   };
   auto task = deps.pool->Run(std::move(call));
   co_return co_await std::move(task);
@@ -80,7 +80,7 @@ Task<Response> GetPersonMonth(Deps deps, Request request) {
   auto call = [deps, actor = std::move(actor), id, month] { return deps.service->Person(actor, id, month); };
   auto task = deps.pool->Run(std::move(call));
   const PersonMonth result = co_await std::move(task);
-  co_return Response::Text(PersonMonthJsonText(result), "application/json");
+  co_return Response::JsonText(PersonMonthJsonText(result));
 }
 
 Task<Response> PutCorrection(Deps deps, Request request) {

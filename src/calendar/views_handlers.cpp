@@ -62,7 +62,7 @@ Task<Response> GetTeam(Deps deps, Request request) {
     return deps.views->TeamText(actor, query, TeamCalendarText);
   };
   auto task = deps.pool->Run(std::move(call));
-  co_return Response::Text(co_await std::move(task), "application/json");
+  co_return Response::JsonText(co_await std::move(task));
 }
 
 Task<Response> GetAway(Deps deps, Request request) {

@@ -31,6 +31,10 @@ Response Response::Json(const nlohmann::json& body, Status status) {
   return response;
 }
 
+Response Response::JsonText(std::string body, Status status) {
+  return Text(std::move(body), "application/json", status);
+}
+
 Response Response::Text(std::string body, std::string content_type, Status status) {
   Response response;
   response.status = status;

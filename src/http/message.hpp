@@ -46,6 +46,8 @@ struct Response {
 
   static Response Json(const nlohmann::json& body, Status status = Status::ok);
   static Response Text(std::string body, std::string content_type, Status status = Status::ok);
+  // JSON already written as text (common/json_text.hpp writers).
+  static Response JsonText(std::string body, Status status = Status::ok);
 };
 
 }  // namespace tabel::http

@@ -22,7 +22,6 @@ struct Deps {
 };
 
 constexpr int64_t kMaxId = int64_t{1} << 53;
-constexpr const char* kJson = "application/json";
 
 std::string TypeCode(const Request& request) {
   std::string code(request.PathParam("code"));
@@ -36,7 +35,7 @@ std::string RequestLocation(const management::Request& r) {
 }
 
 Response RequestResponse(const management::Request& r) {
-  return http::WithETag(Response::Text(RequestJsonText(r), kJson), r.version);
+  return http::WithETag(Response::JsonText(RequestJsonText(r)), r.version);
 }
 
 // The optional body of a transition: {"comment"} (and what `extra` reads).
@@ -109,7 +108,7 @@ Task<Response> CreateRequest(Deps deps, Request request) {
   };
   auto task = deps.pool->Run(std::move(call));
   const CreateResult result = co_await std::move(task);
-  Response response = http::Created(Response::Text(RequestJsonText(result.request), kJson),
+  Response response = http::Created(Response::JsonText(RequestJsonText(result.request)),
                                     RequestLocation(result.request), result.request.version);
   http::MarkReplayed(response, result.replayed);
   co_return response;
@@ -135,7 +134,7 @@ Task<Response> ListRequests(Deps deps, Request request) {
   };
   auto task = deps.pool->Run(std::move(call));
   const Page<management::Request> page = co_await std::move(task);
-  co_return Response::Text(RequestPageJsonText(page.items, page.next_after), kJson);
+  co_return Response::JsonText(RequestPageJsonText(page.items, page.next_after));
 }
 
 Task<Response> GetRequest(Deps deps, Request request) {
@@ -221,7 +220,7 @@ Task<Response> ListApprovals(Deps deps, Request request) {
   };
   auto task = deps.pool->Run(std::move(call));
   const Page<management::Request> page = co_await std::move(task);
-  co_return Response::Text(RequestPageJsonText(page.items, page.next_after), kJson);
+  co_return Response::JsonText(RequestPageJsonText(page.items, page.next_after));
 }
 
 Task<Response> GetBalances(Deps deps, Request request) {

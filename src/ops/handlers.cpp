@@ -133,8 +133,7 @@ void RegisterRoutes(http::Router& router, const OpsDependencies& deps) {
 
   router.Add(
       http::Verb::get, "/healthz",
-      [](Request) -> Task<Response> { co_return Response::Text("{\"status\":\"ok\"}", "application/json"); },
-      public_route);
+      [](Request) -> Task<Response> { co_return Response::JsonText("{\"status\":\"ok\"}"); }, public_route);
 
   auto readiness = std::make_shared<ReadinessCache>();
   metrics::GaugeFamily& up = deps.metrics.AddGauge(

@@ -15,8 +15,6 @@ namespace {
 using http::Request;
 using http::Response;
 
-constexpr const char* kJson = "application/json";
-
 struct Deps {
   UsersService* service;
   http::BlockingPool* pool;
@@ -39,7 +37,7 @@ Task<Response> ListEmployees(Deps deps, Request request) {
   };
   auto task = deps.pool->Run(std::move(call));
   const Page<Employee> page = co_await std::move(task);
-  co_return Response::Text(EmployeePageJsonText(page.items, page.next_after), kJson);
+  co_return Response::JsonText(EmployeePageJsonText(page.items, page.next_after));
 }
 
 Task<Response> GetEmployee(Deps deps, Request request) {
@@ -48,7 +46,7 @@ Task<Response> GetEmployee(Deps deps, Request request) {
   auto call = [deps, actor = std::move(actor), id] { return deps.service->GetEmployee(actor, id); };
   auto task = deps.pool->Run(std::move(call));
   const Employee employee = co_await std::move(task);
-  co_return http::WithETag(Response::Text(EmployeeJsonText(employee), kJson), employee.version);
+  co_return http::WithETag(Response::JsonText(EmployeeJsonText(employee)), employee.version);
 }
 
 Task<Response> CreateEmployee(Deps deps, Request request) {
@@ -73,7 +71,7 @@ Task<Response> PatchEmployee(Deps deps, Request request) {
   };
   auto task = deps.pool->Run(std::move(call));
   const Employee employee = co_await std::move(task);
-  co_return http::WithETag(Response::Text(EmployeeJsonText(employee), kJson), employee.version);
+  co_return http::WithETag(Response::JsonText(EmployeeJsonText(employee)), employee.version);
 }
 
 Task<Response> ListDepartments(Deps deps, Request request) {
