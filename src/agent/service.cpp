@@ -151,14 +151,15 @@ Letter AgentService::Visible(const Actor& actor, int64_t id) {
   return std::move(*letter);
 }
 
-bool AgentService::MayProcess(const Actor& actor, const Letter& letter) {
-  return auth::Reaches(access_.ReachOf(actor.identity, auth::kResignationsProcess), letter.employee_id,
-                       letter.department_id);
+std::function<bool(const Letter&)> AgentService::MayProcess(const Actor& actor) {
+  return [reach = access_.ReachOf(actor.identity, auth::kResignationsProcess)](const Letter& letter) {
+    return auth::Reaches(reach, letter.employee_id, letter.department_id);
+  };
 }
 
 Letter AgentService::Processable(const Actor& actor, int64_t id) {
   Letter letter = Visible(actor, id);
-  if (!MayProcess(actor, letter)) throw Error::Forbidden("You may not decide on resignation letters.");
+  if (!MayProcess(actor)(letter)) throw Error::Forbidden("You may not decide on resignation letters.");
   return letter;
 }
 

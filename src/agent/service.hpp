@@ -84,8 +84,9 @@ class AgentService {
                 const std::optional<std::string>& comment);
   Letter Reject(const Actor& actor, int64_t id, std::optional<int64_t> expected_version,
                 const std::string& reason);
-  // Whether the caller sees how the letter's decision was reached.
-  bool MayProcess(const Actor& actor, const Letter& letter);
+  // Whether the caller sees how a letter's decision was reached (and may
+  // decide on it): the caller's reach read once, for a page of letters.
+  std::function<bool(const Letter&)> MayProcess(const Actor& actor);
 
   // The consumer of kLettersQueue.
   void OnReceived(const bus::Delivery& delivery);

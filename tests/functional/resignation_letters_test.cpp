@@ -218,11 +218,13 @@ TEST_F(ResignationLetters, OnlyTheAuthorAndHrSendAndReadALetter) {
   response = server_.Call("employee", "GET", "/api/v1/resignation-letters/" + std::to_string(id) + "/file");
   ASSERT_EQ(response.status, 200);
   EXPECT_EQ(response.body, file);
-  // Lists: one's own; hr everyone's.
+  // Lists: one's own; hr everyone's, with the analysis only hr sees.
+  const auto items = [&](const std::string& login) {
+    return json::parse(server_.Call(login, "GET", "/api/v1/resignation-letters").body)["items"];
+  };
   const auto ids = [&](const std::string& login) {
     std::vector<int64_t> out;
-    const json page = json::parse(server_.Call(login, "GET", "/api/v1/resignation-letters").body);
-    for (const json& item : page["items"]) {
+    for (const json& item : items(login)) {
       out.push_back(item["id"]);
     }
     return out;
@@ -230,6 +232,8 @@ TEST_F(ResignationLetters, OnlyTheAuthorAndHrSendAndReadALetter) {
   EXPECT_THAT(ids("employee"), ElementsAre(id));
   EXPECT_THAT(ids("hr"), ElementsAre(id));
   EXPECT_TRUE(ids("manager").empty());
+  EXPECT_FALSE(items("employee")[0].contains("analysis"));
+  EXPECT_TRUE(items("hr")[0].contains("analysis"));
   // Only hr decides: the author may not accept his own letter.
   EXPECT_EQ(server_.Call("employee", "POST", "/api/v1/resignation-letters/" + std::to_string(id) + "/accept")
                 .status,

@@ -116,8 +116,9 @@ struct NoRow {
 };
 
 // Runs `query` through the session's statement prepared for its text (made
-// on first use, then only bound and executed) and calls use(statement,
-// row) after execute(true) told whether a row came. A statement that failed
+// on first use, then only bound and executed) and returns use(statement,
+// row, got), `got` being whether execute(true) brought a row (the first is
+// in `row`; statement.fetch() brings the next). A statement that failed
 // is dropped from the session; the error propagates. For texts that repeat
 // (parameters, not literals), or the session keeps one statement per
 // literal.
