@@ -471,7 +471,9 @@ TEST_F(AmqpBusTest, ABrokerBackFromAnOutageIsUsedAgainWithinTheBackoffCap) {
   ASSERT_TRUE(Eventually(delivered, seconds{30}));
   const auto after = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - back);
   worker.Stop();
-  EXPECT_LT(after, Worker::kMaxBrokerBackoff + seconds{2})
+  // The slack is the reconnection, the topology's declarations and the
+  // relay's confirm on a loaded machine; uncapped would be 9.5 s.
+  EXPECT_LT(after, Worker::kMaxBrokerBackoff + seconds{3})
       << "delivered " << after.count() << " ms after the return";
 }
 

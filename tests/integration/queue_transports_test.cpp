@@ -255,7 +255,9 @@ TEST_P(QueueTransports, TheOverviewCountsEveryQueueByState) {
     const BusOverview overview = transport_->Overview();
     const QueueOverview& slow = QueueOf(overview, "slow");
     const QueueOverview& jobs = QueueOf(overview, "jobs");
-    if (GetParam() == Transport::kRabbitMq) return slow.retrying == 1;
+    // The relay marks its batch published when the broker confirms it,
+    // which may come after both were delivered and the retry queued.
+    if (GetParam() == Transport::kRabbitMq) return slow.retrying == 1 && overview.outbox_unpublished == 0;
     return slow.running == 0 && jobs.done == 1;
   };
   ASSERT_TRUE(Eventually(settled));
@@ -377,7 +379,8 @@ TEST(QueueGauges, ABrokerThatDoesNotAnswerHoldsNoScrapeAndNoShutdown) {
   for (int scrape = 0; scrape < 3; ++scrape) {
     const auto started = std::chrono::steady_clock::now();
     EXPECT_THAT(registry.Render(), ::testing::Not(HasSubstr("tabel_queue_tasks{")));
-    EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds{200});
+    // Well under the 1.5 s the broker is waited for; loose for a loaded machine.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds{750});
   }
   const auto stopping = std::chrono::steady_clock::now();
   gauges.Stop();
