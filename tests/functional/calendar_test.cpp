@@ -23,6 +23,7 @@
 #include "common/date.hpp"
 #include "common/embedded.hpp"
 #include "support/demo_server.hpp"
+#include "support/eventually.hpp"
 #include "support/tabel_process.hpp"
 #include "support/test_database.hpp"
 
@@ -419,11 +420,7 @@ TEST_F(CalendarEdits, AnotherReplicaPicksAnEditUp) {
   };
   EXPECT_EQ(kind_there(), "working");
   ASSERT_EQ(Put("hr", "2026-06-17", Holiday("16")).status, 200);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (kind_there() != "holiday" && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_EQ(kind_there(), "holiday");
+  EXPECT_TRUE(Eventually([&] { return kind_there() == "holiday"; }));
   ASSERT_EQ(Call("hr", "DELETE", "/api/v1/production-calendar/2026/days/2026-06-17?region=16").status, 200);
 }
 

@@ -19,6 +19,7 @@
 #include "common/date.hpp"
 #include "infra/db/transaction.hpp"
 #include "support/demo_server.hpp"
+#include "support/eventually.hpp"
 
 namespace tabel::testing {
 namespace {
@@ -476,13 +477,11 @@ void CachedUntilAnActivityChanges(DemoServer& server) {
                       "/api/v1/requests/" + std::to_string(vacation.at("id").get<int64_t>()) + "/approve")
                 .status,
             200);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{15};
-  std::map<int64_t, json> after = codes();
-  while (after.at(kEmployee).at("code") != "ОТ" && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  std::map<int64_t, json> after;
+  EXPECT_TRUE(Eventually([&] {
     after = codes();
-  }
-  EXPECT_EQ(after.at(kEmployee).at("code"), "ОТ");
+    return after.at(kEmployee).at("code") == "ОТ";
+  }));
   // The change made behind its back shows too, now that the entry is gone.
   EXPECT_EQ(before.at(kMorozova), (json{{"code", "Я"}, {"hours", 8}}));
   EXPECT_EQ(after.at(kMorozova), (json{{"code", "Я"}, {"hours", 0.8}}));
@@ -503,11 +502,7 @@ TEST_F(CalendarViews, AnEmployeesChangeShowsInTheCachedTeamCalendar) {
   const HttpResponse changed =
       Call("hr", "PATCH", path, json{{"employment_rate", 10}}.dump(), {{"If-Match", etag}});
   ASSERT_EQ(changed.status, 200) << changed.body;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{15};
-  while (morozova() != json{{"code", "Я"}, {"hours", 0.8}} && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds{100});
-  }
-  EXPECT_EQ(morozova(), (json{{"code", "Я"}, {"hours", 0.8}}));
+  EXPECT_TRUE(Eventually([&] { return morozova() == json{{"code", "Я"}, {"hours", 0.8}}; })) << morozova();
 }
 
 // An edit of the production calendar shows at once, cached or not: a

@@ -35,6 +35,7 @@
 #include "infra/db/transaction.hpp"
 #include "support/days.hpp"
 #include "support/demo_server.hpp"
+#include "support/eventually.hpp"
 #include "support/mailbox.hpp"
 #include "support/tabel_process.hpp"
 #include "support/tcp_proxy.hpp"
@@ -119,24 +120,15 @@ class PostgresOnlyNotificationFaults : public ::testing::Test {
 
   // Waits (up to `timeout`) until no task is queued or running.
   bool WaitForQueuesDone(std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (Count("SELECT COUNT(*) FROM task_queue WHERE status <> 'done'") == 0) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return false;
+    return Eventually([&] { return Count("SELECT COUNT(*) FROM task_queue WHERE status <> 'done'") == 0; },
+                      timeout, std::chrono::milliseconds(200));
   }
 
   const std::string kLetters = "event = 'resignation_letter.needs_corrections'";
 
   // Waits (up to `timeout`) until at least `count` mails were recorded sent.
   bool WaitForSent(long long count, std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (Sent() >= count) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
+    return Eventually([&] { return Sent() >= count; }, timeout, std::chrono::milliseconds(100));
   }
 
   // Checks that every letter's mail was recorded sent and arrived, by
@@ -277,14 +269,15 @@ TEST_F(PostgresOnlyNotificationFaults, EveryMailArrivesOnRabbitMqAfterABrokerRes
   const auto unpublished = [&] {
     return Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL AND topic <> 'notification.daily'");
   };
-  long long waiting = unpublished();
-  std::string busy = BusyQueues(prefix);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-  while ((waiting != 0 || !busy.empty()) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::seconds(2));
-    waiting = unpublished();
-    busy = BusyQueues(prefix);
-  }
+  long long waiting = -1;
+  std::string busy;
+  Eventually(
+      [&] {
+        waiting = unpublished();
+        busy = BusyQueues(prefix);
+        return waiting == 0 && busy.empty();
+      },
+      std::chrono::seconds(90), std::chrono::seconds(2));
   EXPECT_EQ(waiting, 0) << "outbox messages never published";
   EXPECT_EQ(busy, "") << "queues of " << prefix << " still holding messages";
   const int duplicates = CheckEveryMailArrived();

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/loopback.hpp"
 #include "support/tabel_process.hpp"
@@ -37,17 +38,6 @@ void ExpectProblem(const HttpResponse& response, int status, const std::string& 
   EXPECT_EQ(body.value("type", ""), type);
   EXPECT_EQ(body.value("status", 0), status);
   EXPECT_FALSE(body.value("request_id", "").empty());
-}
-
-// Polls until `condition` holds or `timeout` passes; returns whether it held.
-bool Eventually(const std::function<bool()>& condition,
-                std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return condition();
 }
 
 // The value of tabel_http_requests_in_flight (the /metrics request itself counts).

@@ -21,6 +21,7 @@
 #include "infra/db/transaction.hpp"
 #include "support/days.hpp"
 #include "support/demo_server.hpp"
+#include "support/eventually.hpp"
 
 namespace tabel::testing {
 namespace {
@@ -41,17 +42,6 @@ class Queues : public ::testing::Test {
         Call("admin", "GET", "/api/v1/admin/dead-letters?queue=notification.events");
     EXPECT_EQ(response.status, 200) << response.body;
     return json::parse(response.body).at("items");
-  }
-
-  // Waits up to 20 s for `done`.
-  template <class Done>
-  bool Eventually(Done&& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
   }
 
   // What GET /api/v1/admin/queues must say the transport is.

@@ -29,6 +29,7 @@
 #include "infra/db/transaction.hpp"
 #include "infra/log/log.hpp"
 #include "infra/metrics/metrics.hpp"
+#include "support/eventually.hpp"
 #include "support/tcp_proxy.hpp"
 #include "support/test_database.hpp"
 
@@ -38,6 +39,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using SteadyTime = std::chrono::steady_clock::time_point;
+using testing::Eventually;
 using ::testing::HasSubstr;
 using testing::TestDatabase;
 
@@ -111,16 +113,6 @@ class Recorder {
   std::vector<Delivery> deliveries_;
   std::vector<SteadyTime> times_;
 };
-
-template <class Predicate>
-bool Eventually(Predicate predicate, milliseconds timeout = seconds{20}) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(milliseconds{10});
-  }
-  return predicate();
-}
 
 class AmqpBusTest : public ::testing::Test {
  protected:
@@ -350,10 +342,8 @@ TEST_F(AmqpBusTest, AMessageWhoseConsumerDiesEveryTimeEndsDeadAfterMaxAttempts) 
   worker.Subscribe("flaky", [&](const Delivery& delivery) {
     recorder_.Record(delivery);
     // Holds the delivery until the test has cut its connection.
-    const auto deadline = std::chrono::steady_clock::now() + seconds{10};
-    while (cuts.load() < static_cast<int>(recorder_.Total()) && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(milliseconds{5});
-    }
+    Eventually([&] { return cuts.load() >= static_cast<int>(recorder_.Total()); }, seconds{10},
+               milliseconds{5});
   });
   const std::string id = Publish("flaky.job", R"({"n":1})");
   worker.Start();

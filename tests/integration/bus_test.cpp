@@ -29,6 +29,7 @@
 #include "infra/db/transaction.hpp"
 #include "infra/log/log.hpp"
 #include "infra/metrics/metrics.hpp"
+#include "support/eventually.hpp"
 #include "support/test_database.hpp"
 
 namespace tabel::bus {
@@ -38,6 +39,7 @@ using std::chrono::hours;
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
+using testing::Eventually;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::TestDatabase;
@@ -709,11 +711,11 @@ TEST_F(BusTest, TwoWorkersWithTwoThreadsEachProcessEveryMessageExactlyOnce) {
     (batch % 2 == 0 ? a : b)->Wake();
   }
 
-  const auto deadline = std::chrono::steady_clock::now() + seconds{120};
-  while (CountRows(*database_, "SELECT COUNT(*) FROM task_queue WHERE status = 'done'") < kMessages &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(milliseconds{50});
-  }
+  Eventually(
+      [&] {
+        return CountRows(*database_, "SELECT COUNT(*) FROM task_queue WHERE status = 'done'") >= kMessages;
+      },
+      seconds{120}, milliseconds{50});
   a->Stop();
   b->Stop();
 
@@ -754,10 +756,7 @@ TEST_F(BusTest, StopWaitsForTheRunningConsumer) {
   const std::string id = Publish("user.created", "{}");
   worker.Start();
   worker.Wake();
-  const auto deadline = std::chrono::steady_clock::now() + seconds{30};
-  while (!started && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(milliseconds{5});
-  ASSERT_TRUE(started);
+  ASSERT_TRUE(Eventually([&] { return started.load(); }, seconds{30}, milliseconds{5}));
   worker.Stop();
   EXPECT_TRUE(finished);
   EXPECT_EQ(Task("mail", id).status, "done");
@@ -775,10 +774,7 @@ TEST_F(BusTest, WorkerKeepsGoingAfterLosingItsConnections) {
   SubscribeAll(worker, deliveries_);
   worker.Start();
   auto wait_for = [&](int total) {
-    const auto deadline = std::chrono::steady_clock::now() + seconds{60};
-    while (deliveries_.Total() < total && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(milliseconds{10});
-    }
+    Eventually([&] { return deliveries_.Total() >= total; }, seconds{60}, milliseconds{10});
     return deliveries_.Total();
   };
   Publish("leave.approved", "{}");

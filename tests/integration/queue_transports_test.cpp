@@ -30,6 +30,7 @@
 #include "infra/metrics/metrics.hpp"
 #include "ops/queue_gauges.hpp"
 #include "ops/queue_transports.hpp"
+#include "support/eventually.hpp"
 #include "support/tcp_proxy.hpp"
 #include "support/test_database.hpp"
 
@@ -38,6 +39,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using testing::Eventually;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAreArray;
 
@@ -50,16 +52,6 @@ std::string BrokerUrl() {
         "TABEL_TEST_AMQP_URL is not set: run through scripts/test, which starts RabbitMQ");
   }
   return url;
-}
-
-template <class Predicate>
-bool Eventually(Predicate predicate, milliseconds timeout = seconds{20}) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(milliseconds{20});
-  }
-  return predicate();
 }
 
 const QueueOverview& QueueOf(const BusOverview& overview, const std::string& name) {
