@@ -67,7 +67,7 @@ Upload ParseUpload(const Request& request) {
 }
 
 Response LetterResponse(AgentService& service, const Actor& actor, const Letter& letter) {
-  return http::WithETag(Response::Json(LetterJson(letter, service.MayProcess(actor)(letter))),
+  return http::WithETag(Response::Json(LetterJson(letter, service.MayProcess(actor, letter))),
                         letter.version);
 }
 
@@ -78,7 +78,7 @@ Task<Response> PostLetter(Deps deps, Request request) {
   Upload upload = ParseUpload(request);
   auto call = [deps, actor, upload = std::move(upload), key = std::move(key)]() mutable {
     auto [letter, replayed] = deps.service->Receive(actor, std::move(upload), key);
-    return std::make_tuple(LetterJson(letter, deps.service->MayProcess(actor)(letter)), Location(letter),
+    return std::make_tuple(LetterJson(letter, deps.service->MayProcess(actor, letter)), Location(letter),
                            letter.version, replayed);
   };
   auto task = deps.pool->Run(std::move(call));
@@ -100,12 +100,12 @@ Task<Response> ListLetters(Deps deps, Request request) {
   }
   params.Finish();
   auto call = [deps, actor = std::move(actor), query = std::move(query)] {
-    const http::Page<Letter> page = deps.service->List(actor, query);
-    const auto may_process = deps.service->MayProcess(actor);
-    return http::PageJson(
-        http::ItemsJson(page.items,
-                        [&](const Letter& letter) { return LetterJson(letter, may_process(letter)); }),
-        page.next_after);
+    const http::Page<ListedLetter> page = deps.service->List(actor, query);
+    return http::PageJson(http::ItemsJson(page.items,
+                                          [](const ListedLetter& listed) {
+                                            return LetterJson(listed.letter, listed.may_process);
+                                          }),
+                          page.next_after);
   };
   auto task = deps.pool->Run(std::move(call));
   co_return Response::Json(co_await std::move(task));

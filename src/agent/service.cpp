@@ -44,6 +44,11 @@ nlohmann::json OneProblem(const std::string& code, const std::string& message) {
   return nlohmann::json::array({{{"code", code}, {"message", message}}});
 }
 
+// Whether `reach` (resignations.process) reaches the letter's employee.
+bool Processes(const auth::Reach& reach, const Letter& letter) {
+  return auth::Reaches(reach, letter.employee_id, letter.department_id);
+}
+
 }  // namespace
 
 // Ocr and Extractor instances, made on first use and kept: each is used by
@@ -151,28 +156,36 @@ Letter AgentService::Visible(const Actor& actor, int64_t id) {
   return std::move(*letter);
 }
 
-std::function<bool(const Letter&)> AgentService::MayProcess(const Actor& actor) {
-  return [reach = access_.ReachOf(actor.identity, auth::kResignationsProcess)](const Letter& letter) {
-    return auth::Reaches(reach, letter.employee_id, letter.department_id);
-  };
+bool AgentService::MayProcess(const Actor& actor, const Letter& letter) {
+  return Processes(access_.ReachOf(actor.identity, auth::kResignationsProcess), letter);
 }
 
 Letter AgentService::Processable(const Actor& actor, int64_t id) {
   Letter letter = Visible(actor, id);
-  if (!MayProcess(actor)(letter)) throw Error::Forbidden("You may not decide on resignation letters.");
+  if (!MayProcess(actor, letter)) throw Error::Forbidden("You may not decide on resignation letters.");
   return letter;
 }
 
 Letter AgentService::Get(const Actor& actor, int64_t id) { return Visible(actor, id); }
 
-http::Page<Letter> AgentService::List(const Actor& actor, const LetterQuery& query) {
-  auth::Reach reach = access_.ReachOf(actor.identity, auth::kResignationsRead);
+http::Page<ListedLetter> AgentService::List(const Actor& actor, const LetterQuery& query) {
+  // Both reaches from one look at the caller's access context.
+  const std::shared_ptr<const auth::AccessContext> context = access_.ContextOf(actor.identity);
+  auth::Reach reach = auth::ReachOf(actor.identity, auth::kResignationsRead, *context);
   // Everyone sees his own letters, whatever his roles say.
   if (actor.identity.employee_id && !reach.self) {
     reach.self = actor.identity.employee_id;
     if (!reach.scope) reach.scope = Scope::kSelf;
   }
-  return repository_.List(reach, actor.identity.account_id, query);
+  http::Page<Letter> letters = repository_.List(reach, actor.identity.account_id, query);
+  const auth::Reach process = auth::ReachOf(actor.identity, auth::kResignationsProcess, *context);
+  http::Page<ListedLetter> page{.items = {}, .next_after = letters.next_after};
+  page.items.reserve(letters.items.size());
+  for (Letter& letter : letters.items) {
+    const bool may_process = Processes(process, letter);
+    page.items.push_back({std::move(letter), may_process});
+  }
+  return page;
 }
 
 LetterFile AgentService::File(const Actor& actor, int64_t id) {

@@ -68,6 +68,12 @@ struct Upload {
   std::optional<int64_t> employee_id;  // nullopt: the uploader's own letter
 };
 
+// A letter of a list, with MayProcess's answer for the caller.
+struct ListedLetter {
+  Letter letter;
+  bool may_process = false;
+};
+
 class AgentService {
  public:
   AgentService(LetterRepository& repository, users::UsersService& users, auth::AccessResolver& access,
@@ -78,15 +84,15 @@ class AgentService {
   // The letter, and whether it is one sent before with the same key.
   std::pair<Letter, bool> Receive(const Actor& actor, Upload upload, const std::optional<std::string>& key);
   Letter Get(const Actor& actor, int64_t id);
-  http::Page<Letter> List(const Actor& actor, const LetterQuery& query);
+  // The caller's reach to process letters is read once for the page.
+  http::Page<ListedLetter> List(const Actor& actor, const LetterQuery& query);
   LetterFile File(const Actor& actor, int64_t id);
   Letter Accept(const Actor& actor, int64_t id, std::optional<int64_t> expected_version,
                 const std::optional<std::string>& comment);
   Letter Reject(const Actor& actor, int64_t id, std::optional<int64_t> expected_version,
                 const std::string& reason);
-  // Whether the caller sees how a letter's decision was reached (and may
-  // decide on it): the caller's reach read once, for a page of letters.
-  std::function<bool(const Letter&)> MayProcess(const Actor& actor);
+  // Whether the caller sees how the letter's decision was reached.
+  bool MayProcess(const Actor& actor, const Letter& letter);
 
   // The consumer of kLettersQueue.
   void OnReceived(const bus::Delivery& delivery);

@@ -420,7 +420,9 @@ TEST_F(CalendarEdits, AnotherReplicaPicksAnEditUp) {
   };
   EXPECT_EQ(kind_there(), "working");
   ASSERT_EQ(Put("hr", "2026-06-17", Holiday("16")).status, 200);
-  EXPECT_TRUE(Eventually([&] { return kind_there() == "holiday"; }));
+  EXPECT_TRUE(Eventually([&] { return kind_there() == "holiday"; }, std::chrono::seconds(10),
+                         std::chrono::milliseconds(50)))
+      << kind_there();
   ASSERT_EQ(Call("hr", "DELETE", "/api/v1/production-calendar/2026/days/2026-06-17?region=16").status, 200);
 }
 

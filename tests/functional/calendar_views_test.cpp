@@ -12,7 +12,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -478,10 +477,13 @@ void CachedUntilAnActivityChanges(DemoServer& server) {
                 .status,
             200);
   std::map<int64_t, json> after;
-  EXPECT_TRUE(Eventually([&] {
-    after = codes();
-    return after.at(kEmployee).at("code") == "ОТ";
-  }));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        after = codes();
+        return after.at(kEmployee).at("code") == "ОТ";
+      },
+      std::chrono::seconds(15), std::chrono::milliseconds(100)))
+      << after.at(kEmployee);
   // The change made behind its back shows too, now that the entry is gone.
   EXPECT_EQ(before.at(kMorozova), (json{{"code", "Я"}, {"hours", 8}}));
   EXPECT_EQ(after.at(kMorozova), (json{{"code", "Я"}, {"hours", 0.8}}));
@@ -502,7 +504,12 @@ TEST_F(CalendarViews, AnEmployeesChangeShowsInTheCachedTeamCalendar) {
   const HttpResponse changed =
       Call("hr", "PATCH", path, json{{"employment_rate", 10}}.dump(), {{"If-Match", etag}});
   ASSERT_EQ(changed.status, 200) << changed.body;
-  EXPECT_TRUE(Eventually([&] { return morozova() == json{{"code", "Я"}, {"hours", 0.8}}; })) << morozova();
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return morozova() == json{{"code", "Я"}, {"hours", 0.8}};
+      },
+      std::chrono::seconds(15), std::chrono::milliseconds(100)))
+      << morozova();
 }
 
 // An edit of the production calendar shows at once, cached or not: a

@@ -21,7 +21,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +32,7 @@
 #include "infra/db/transaction.hpp"
 #include "support/days.hpp"
 #include "support/demo_server.hpp"
+#include "support/eventually.hpp"
 
 namespace tabel::testing {
 namespace {
@@ -87,22 +87,22 @@ class Notifications : public ::testing::Test {
   // by then wrote its mails' outbox rows by then, so they are counted too.
   void WaitIdle() {
     const std::map<std::string, std::vector<std::string>>& queues = NotificationQueues();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
+    const auto idle = [&] {
       const std::string metrics = Call("", "GET", "/metrics").body;
-      bool idle = Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL AND available_at <= '" +
-                        Now() + "'") == 0;
+      bool drained = Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL AND available_at <= '" +
+                           Now() + "'") == 0;
       for (const auto& [queue, topics] : queues) {
         std::string in;
         for (const std::string& topic : topics) in += (in.empty() ? "'" : ", '") + topic + "'";
         const long long routed =
             Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NOT NULL AND topic IN (" + in + ")");
-        idle = idle && Handled(metrics, queue, "done") + Handled(metrics, queue, "dead") >= routed;
+        drained = drained && Handled(metrics, queue, "done") + Handled(metrics, queue, "dead") >= routed;
       }
-      if (idle) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      return drained;
+    };
+    if (!Eventually(idle, std::chrono::seconds(20), std::chrono::milliseconds(50))) {
+      ADD_FAILURE() << "the notification queues did not drain";
     }
-    ADD_FAILURE() << "the notification queues did not drain";
   }
 
   // The notification queues and their topics, as an operator sees them.

@@ -10,7 +10,6 @@
 #include <regex>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
@@ -472,11 +471,13 @@ TEST(PostgresOnly, DatabaseOutageIs503AndRecoversByItself) {
 
   proxy.Start(proxy.port());
   int status = 0;
-  for (int i = 0; i < 50 && status != 200; ++i) {
-    status = Get(server.port(), "/readyz").status;
-    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_EQ(status, 200);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        status = Get(server.port(), "/readyz").status;
+        return status == 200;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(100)))
+      << status;
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include "infra/db/transaction.hpp"
 #include "support/days.hpp"
 #include "support/demo_server.hpp"
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/mailbox.hpp"
 #include "support/split_deployment.hpp"
@@ -164,10 +165,8 @@ TEST(PostgresOnlySplit, AKilledReplicaAndWorkerFailOnlyTheRequestsInFlightAndLos
   const std::string told =
       "SELECT COUNT(DISTINCT n.request_id) FROM notifications n JOIN requests r ON r.id = n.request_id "
       "WHERE n.event = 'request.submitted' AND n.mail_status = 'sent' AND r.type = 'remote_day'";
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (count(told) < submitted && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  Eventually([&] { return count(told) >= submitted; }, std::chrono::seconds(30),
+             std::chrono::milliseconds(200));
   EXPECT_EQ(count(told), submitted);
   std::set<int64_t> expected;
   db::WithSession(*rows, [&](soci::session& session) {

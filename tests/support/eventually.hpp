@@ -7,8 +7,8 @@
 namespace tabel::testing {
 
 // Asks `condition` every `every` until it holds or `timeout` passes, then
-// once more; returns whether it held. Timeouts are generous: the suites run
-// two at a time on two cores, under sanitizers.
+// once more; returns whether it held. Timeouts are generous: the tests run
+// under ASan+UBSan on two cores, unit and integration suites two at a time.
 template <class Condition>
 bool Eventually(Condition&& condition, std::chrono::milliseconds timeout = std::chrono::seconds(20),
                 std::chrono::milliseconds every = std::chrono::milliseconds(20)) {
