@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <functional>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "auth/permissions.hpp"
 #include "common/clock.hpp"
@@ -184,6 +186,34 @@ TEST_F(Access, AChangeThroughOneProcessReachesAnotherSharingTheCacheAtOnce) {
   here.Invalidate();
   EXPECT_EQ(Reached(there.ReachOf(deputy, read)), (std::set<int64_t>{4, 8, 9, 10}));
   EXPECT_NE(there.Chart(), chart);
+}
+
+// A change recorded where this process does not hear of it (another
+// process, no shared cache) is seen once the kept context is out of time,
+// by callers at the same moment too.
+TEST_F(Access, AContextOutOfTimeIsReadAgain) {
+  const std::string read(kEmployeesRead);
+  ManualClock clock(std::chrono::sys_days(*ParseIsoDate("2026-06-15")) + std::chrono::hours(12));
+  AccessResolver resolver(*database_, clock.AsClock());
+  const Identity deputy = Person(kEmployee, {{read, Scope::kSelf}});
+  const std::set<int64_t> before{kEmployee}, after{4, 8, 9, 10};
+  ASSERT_EQ(Reached(resolver.ReachOf(deputy, read)), before);
+  // Recorded behind the resolver's back (no Invalidate): seen only once
+  // the context is out of time.
+  Delegate(kManager2, kEmployee, "2026-06-01", "2026-06-30");
+  EXPECT_EQ(Reached(resolver.ReachOf(deputy, read)), before);
+  std::this_thread::sleep_for(kAccessCacheTtl + std::chrono::milliseconds(100));
+
+  constexpr int kCallers = 8;
+  std::vector<Reach> reaches(kCallers);
+  {
+    std::vector<std::jthread> callers;
+    for (int i = 0; i < kCallers; ++i) {
+      callers.emplace_back([&, i] { reaches[i] = resolver.ReachOf(deputy, read); });
+    }
+  }
+  for (const Reach& reach : reaches) EXPECT_EQ(Reached(reach), after);
+  EXPECT_EQ(Reached(resolver.ReachOf(deputy, read)), after);
 }
 
 // Replicas sharing Redis read the department tree from it: a second
