@@ -10,7 +10,7 @@
 # API and the relay without consumers, as in the split deployment).
 # It sets pid (tabel), port, servers_dir, postgres_pid, postgres_url, version,
 # and defines start_postgres, start_tabel, stop_tabel, login, cpu_ticks, cpu_ticks_of_trees, sql,
-# transactions, pick_team, add_request_history and run_pgbench.
+# seed_company, transactions, pick_team, add_request_history and run_pgbench.
 # shellcheck shell=bash
 
 pid=""
@@ -197,6 +197,15 @@ EOF
 
 # sql QUERY: its rows from $postgres_url, unaligned, fields separated by '|'.
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$postgres_url" -c "$1"; }
+
+# seed_company URL EMPLOYEES [LABEL]: `tabel seed --employees EMPLOYEES
+# --seed 1` into the empty database at URL (the same company every run); its
+# output is shown only if it fails.
+seed_company() {
+  echo "${3:-postgresql}: seeding $2 employees" >&2
+  TABEL_DATABASE_URL="$1" TABEL_LOG_LEVEL=warn "$binary" seed --employees "$2" --seed 1 >"$work/seed.txt" 2>&1 ||
+    { cat "$work/seed.txt" >&2; exit 1; }
+}
 
 # Transactions the database has committed or rolled back (from the statistics
 # the backends report, at most a second late).

@@ -53,9 +53,7 @@ source bench/lib.sh
 
 postgres_pid=""
 [[ -n "$postgres_url" ]] || start_postgres
-echo "postgresql: seeding $employees employees" >&2
-TABEL_DATABASE_URL="$postgres_url" TABEL_LOG_LEVEL=warn "$binary" seed --employees "$employees" --seed 1 >"$work/seed.txt" 2>&1 ||
-  { cat "$work/seed.txt" >&2; exit 1; }
+seed_company "$postgres_url" "$employees"
 
 month_first="$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m-01)"
 month_last="$(date -d "$month_first +1 month -1 day" +%Y-%m-%d)"

@@ -39,8 +39,7 @@ bench_name=requests-pg-ceiling
 source bench/lib.sh
 [[ -n "$postgres_url" ]] || start_postgres
 
-echo "seeding 25000 employees" >&2
-TABEL_DATABASE_URL="$postgres_url" "$binary" seed --employees 25000 --seed 1 >/dev/null
+seed_company "$postgres_url" 25000
 add_request_history "$postgres_url"
 sql "VACUUM ANALYZE"
 

@@ -126,9 +126,7 @@ run_wrk() {
 : >"$work/results.tsv"
 postgres_pid=""
 [[ -n "$postgres_url" ]] || start_postgres
-echo "postgresql: seeding $employees employees" >&2
-TABEL_DATABASE_URL="$postgres_url" TABEL_LOG_LEVEL=warn "$binary" seed --employees "$employees" --seed 1 >"$work/seed.txt" 2>&1 ||
-  { cat "$work/seed.txt" >&2; exit 1; }
+seed_company "$postgres_url" "$employees"
 
 # The department of about 50 people, and who opens its timesheet: pick_team (bench/lib.sh).
 pick_team "$team_size"

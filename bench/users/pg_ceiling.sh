@@ -34,8 +34,7 @@ bench_name=users-pg-ceiling
 source bench/lib.sh
 [[ -n "$postgres_url" ]] || start_postgres
 
-echo "seeding 25000 employees" >&2
-TABEL_DATABASE_URL="$postgres_url" "$binary" seed --employees 25000 --seed 1 >/dev/null
+seed_company "$postgres_url" 25000
 today="$(date -u +%F)"
 departments="$(sql "SELECT string_agg(descendant_id::text, ',' ORDER BY descendant_id) FROM department_closure WHERE ancestor_id = 2")"
 

@@ -160,9 +160,7 @@ for database in $databases; do
       ;;
     *) echo "unknown database $database (sqlite or postgresql)" >&2; exit 1 ;;
   esac
-  echo "$database: seeding $employees employees" >&2
-  TABEL_DATABASE_URL="$url" TABEL_LOG_LEVEL=warn "$binary" seed --employees "$employees" --seed 1 >"$work/seed.txt" 2>&1 ||
-    { cat "$work/seed.txt" >&2; exit 1; }
+  seed_company "$url" "$employees" "$database"
   for io_threads in $io_thread_counts; do
     start_tabel "$url" "$io_threads"
     manager_token="$(login "$manager")"
